@@ -1,0 +1,3 @@
+using ItOpsStream.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
