@@ -156,7 +156,7 @@ public sealed partial class TelemetryDecoder
 
         if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
-            Fault(ref scan, field, DecodeErrorClass.FieldType, $"field '{FieldNames[(int)field]}' must be {Expected(field)}, found {Describe(token)}");
+            Fault(ref scan, field, DecodeErrorClass.FieldType, $"field '{FieldNames[(int)field]}' must be {Expected(field)}, found {JsonText.Describe(token)}");
             return TrySkip(ref reader);
         }
 
@@ -171,7 +171,7 @@ public sealed partial class TelemetryDecoder
             default:
                 if (token != JsonTokenType.String)
                 {
-                    Fault(ref scan, field, DecodeErrorClass.FieldType, $"field '{FieldNames[(int)field]}' must be {Expected(field)}, found {Describe(token)}");
+                    Fault(ref scan, field, DecodeErrorClass.FieldType, $"field '{FieldNames[(int)field]}' must be {Expected(field)}, found {JsonText.Describe(token)}");
                     break;
                 }
 
@@ -300,7 +300,7 @@ public sealed partial class TelemetryDecoder
         }
         else
         {
-            Fault(ref scan, Field.Ts, DecodeErrorClass.FieldType, $"field 'ts' must be an RFC 3339 string or epoch milliseconds, found {Describe(reader.TokenType)}");
+            Fault(ref scan, Field.Ts, DecodeErrorClass.FieldType, $"field 'ts' must be an RFC 3339 string or epoch milliseconds, found {JsonText.Describe(reader.TokenType)}");
             return;
         }
 
@@ -312,7 +312,7 @@ public sealed partial class TelemetryDecoder
     {
         if (reader.TokenType != JsonTokenType.Number)
         {
-            Fault(ref scan, Field.Value, DecodeErrorClass.FieldType, $"field 'value' must be a number, found {Describe(reader.TokenType)}");
+            Fault(ref scan, Field.Value, DecodeErrorClass.FieldType, $"field 'value' must be a number, found {JsonText.Describe(reader.TokenType)}");
             return;
         }
 
@@ -331,7 +331,7 @@ public sealed partial class TelemetryDecoder
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"field 'labels' must be an object, found {Describe(reader.TokenType)}");
+            Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"field 'labels' must be an object, found {JsonText.Describe(reader.TokenType)}");
             return TrySkip(ref reader);
         }
 
@@ -425,7 +425,7 @@ public sealed partial class TelemetryDecoder
             case JsonTokenType.Null:
                 return null;
             default:
-                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"label '{key}' must be a string, number or boolean, found {Describe(reader.TokenType)}");
+                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"label '{key}' must be a string, number or boolean, found {JsonText.Describe(reader.TokenType)}");
                 return null;
         }
     }

@@ -70,7 +70,7 @@ public sealed partial class TelemetryDecoder
         // known-good UTF-8, and an ignored field cannot smuggle invalid bytes into a replayed file.
         if (!Utf8.IsValid(utf8))
         {
-            error = new DecodeError(DecodeErrorClass.EncodingUtf8, $"invalid UTF-8 at byte offset {FirstInvalidUtf8(utf8)}");
+            error = new DecodeError(DecodeErrorClass.EncodingUtf8, $"invalid UTF-8 at byte offset {JsonText.FirstInvalidUtf8(utf8)}");
             return false;
         }
 
@@ -86,7 +86,7 @@ public sealed partial class TelemetryDecoder
         }
         catch (JsonException ex)
         {
-            error = new DecodeError(DecodeErrorClass.JsonSyntax, JsonSyntaxReason(ex));
+            error = new DecodeError(DecodeErrorClass.JsonSyntax, JsonText.SyntaxReason(ex));
             return false;
         }
     }
@@ -98,7 +98,7 @@ public sealed partial class TelemetryDecoder
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            error = new DecodeError(DecodeErrorClass.JsonNotObject, $"a record must be a JSON object, found {Describe(reader.TokenType)}");
+            error = new DecodeError(DecodeErrorClass.JsonNotObject, $"a record must be a JSON object, found {JsonText.Describe(reader.TokenType)}");
             return false;
         }
 
@@ -284,38 +284,6 @@ public sealed partial class TelemetryDecoder
 
         return true;
     }
-
-    private static string JsonSyntaxReason(JsonException ex)
-    {
-        string message = ex.Message;
-        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (cut > 0)
-        {
-            message = message[..cut];
-        }
-
-        return ex.LineNumber is > 0
-            ? $"{message} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"
-            : $"{message} (byte {ex.BytePositionInLine + 1})";
-    }
-
-    internal static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
-    {
-        var chars = new char[utf8.Length];
-        Utf8.ToUtf16(utf8, chars, out int read, out _, replaceInvalidSequences: false);
-        return read;
-    }
-
-    private static string Describe(JsonTokenType token) => token switch
-    {
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => token.ToString(),
-    };
 
     private static string Snippet(ReadOnlySpan<byte> raw)
     {
