@@ -36,22 +36,26 @@ public sealed partial class TopologyGraph
         for (var i = 0; i < relations.Count; i++)
         {
             var relation = relations[i] ?? throw new ArgumentException($"relations[{i}] is null", nameof(document));
-            var from = ids.GetOrAdd(RequireId(relation.From, "relations", i, "from"), out var fromAdded);
+            var fromId = RequireId(relation.From, "relations", i, "from");
+            var toId = RequireId(relation.To, "relations", i, "to");
+            if (string.Equals(fromId, toId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var from = ids.GetOrAdd(fromId, out var fromAdded);
             if (fromAdded)
             {
                 records.Add(null);
             }
 
-            var to = ids.GetOrAdd(RequireId(relation.To, "relations", i, "to"), out var toAdded);
+            var to = ids.GetOrAdd(toId, out var toAdded);
             if (toAdded)
             {
                 records.Add(null);
             }
 
-            if (from != to)
-            {
-                edges.Add(from, to, types.Intern(relation.Type));
-            }
+            edges.Add(from, to, types.Intern(relation.Type));
         }
 
         var nodeRecords = new CiRecord[ids.Count];
