@@ -39,7 +39,7 @@ public static class QualitySuite
         Name = $"mesh-10k-s{seed}",
         Seed = (seed * 1000) + 999,
         Topology = new TopologyOptions { Shape = TopologyShape.Mesh, Services = 1500, Seed = (seed * 1000) + 999 },
-        Faults = 1400,
+        Faults = 1500,
         OverlapProbability = 0.4,
         NoiseAlertsPerHour = 6,
         MetricCis = 4,

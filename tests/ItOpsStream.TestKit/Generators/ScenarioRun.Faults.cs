@@ -43,7 +43,8 @@ internal sealed partial class ScenarioRun
         return false;
     }
 
-    private (FaultKind Kind, string? Root) PickRoot()
+    /// <summary>Fault kinds with their weight and candidate roots; computed once per scenario.</summary>
+    private List<(FaultKind Kind, double Weight, IReadOnlyList<string> Cis)> RootCandidates()
     {
         var options = new List<(FaultKind Kind, double Weight, IReadOnlyList<string> Cis)>
         {
@@ -52,9 +53,15 @@ internal sealed partial class ScenarioRun
             (FaultKind.HostFailure, _options.HostFaultShare, _topology.WithRole(CiRole.Host).Concat(_topology.WithRole(CiRole.Node))
                 .Where(h => _topology.DependentsOf(h).Count(d => d.RelationType == "runs_on") >= 2).ToList()),
             (FaultKind.PodFailure, 0.1, _topology.WithRole(CiRole.Pod)),
-            (FaultKind.PlatformFailure, 0.05, _topology.SharedPlatformCis().Where(c => _topology.RoleOf(c) is not (CiRole.Database or CiRole.Cache or CiRole.Queue)).ToList()),
+            (FaultKind.PlatformFailure, 0.05, _platform.Where(c => _topology.RoleOf(c) is not (CiRole.Database or CiRole.Cache or CiRole.Queue)).ToList()),
         };
         options.RemoveAll(o => o.Cis.Count == 0 || o.Weight <= 0);
+        return options;
+    }
+
+    private (FaultKind Kind, string? Root) PickRoot()
+    {
+        var options = _rootCandidates ??= RootCandidates();
         double total = options.Sum(o => o.Weight);
         double x = _rng.NextDouble() * total;
         foreach (var o in options)

@@ -15,7 +15,7 @@ internal sealed partial class ScenarioRun
     private void AddNoise(long end)
     {
         int count = (int)Math.Round(_options.NoiseAlertsPerHour * (end - _start) / (60.0 * Minute));
-        var platform = _topology.SharedPlatformCis();
+        var platform = _platform;
         var ordinary = _topology.Document.Cis.Where(c => _topology.RoleOf(c.Id) is not CiRole.BusinessService).Select(c => c.Id).ToList();
         for (int i = 0; i < count; i++)
         {

@@ -24,9 +24,24 @@ internal sealed partial class ScenarioRun
     {
         var candidates = _topology.Document.Cis.Where(c => _topology.RoleOf(c.Id) is not CiRole.BusinessService).Select(c => c.Id).ToList();
         var monitored = candidates.OrderBy(_ => _rng.Next()).Take(_options.MetricCis).ToList();
+        // CI -> the spans it is impaired in, so each sample checks its own CI's faults only.
+        var spans = new Dictionary<string, List<(long From, long To)>>(StringComparer.Ordinal);
+        foreach (var w in _windows)
+        {
+            foreach (var (ci, imp) in w.Impaired)
+            {
+                if (!spans.TryGetValue(ci, out var list))
+                {
+                    spans[ci] = list = [];
+                }
+
+                list.Add((imp.Since, w.End));
+            }
+        }
+
         foreach (var ci in monitored)
         {
-            AddMetricSeries(ci, _start, end);
+            AddMetricSeries(ci, _start, end, spans.GetValueOrDefault(ci));
         }
 
         foreach (var w in _windows)
@@ -34,7 +49,7 @@ internal sealed partial class ScenarioRun
             var root = w.Impaired.First(p => p.Value.Hops == 0).Key;
             if (!monitored.Contains(root))
             {
-                AddMetricSeries(root, w.Start - (15 * Minute), w.End + (5 * Minute));
+                AddMetricSeries(root, w.Start - (15 * Minute), w.End + (5 * Minute), spans.GetValueOrDefault(root));
             }
         }
 
@@ -46,14 +61,14 @@ internal sealed partial class ScenarioRun
         }
     }
 
-    private void AddMetricSeries(string ci, long from, long to)
+    private void AddMetricSeries(string ci, long from, long to, List<(long From, long To)>? impairedSpans)
     {
         var role = _topology.RoleOf(ci);
         var (name, normal, spread, impairedValue) = MetricFor(role);
         var labels = LabelSet.From([new("env", "prod")]);
         for (long t = from - (from % Minute); t < to; t += Minute)
         {
-            bool impaired = _windows.Any(w => w.Impaired.TryGetValue(ci, out var imp) && t >= imp.Since && t < w.End);
+            bool impaired = impairedSpans is not null && impairedSpans.Exists(s => t >= s.From && t < s.To);
             double value = impaired ? impairedValue * Uniform(0.9, 1.1) : Math.Max(0, normal + (Gaussian() * spread));
             if (spread == 0)
             {

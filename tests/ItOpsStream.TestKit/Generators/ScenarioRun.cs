@@ -19,6 +19,8 @@ internal sealed partial class ScenarioRun
     private readonly HashSet<string> _usedAlertKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _usedDedupKeys = new(StringComparer.Ordinal);
     private readonly long _start;
+    private readonly IReadOnlyList<string> _platform;
+    private List<(FaultKind Kind, double Weight, IReadOnlyList<string> Cis)>? _rootCandidates;
     private int _changeSeq;
 
     /// <summary>A fault's time window and the CIs that alerted in it, to keep later faults and noise apart from it.</summary>
@@ -35,6 +37,7 @@ internal sealed partial class ScenarioRun
         // Decorrelated from the topology's seed, so the same topology can host many scenarios.
         _rng = new Random(unchecked((options.Seed * 7919) + 104729));
         _start = options.Start.ToUnixTimeMilliseconds();
+        _platform = topology.SharedPlatformCis();
     }
 
     public GeneratedScenario Execute()

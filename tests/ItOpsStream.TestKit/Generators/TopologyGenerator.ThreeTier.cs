@@ -42,7 +42,8 @@ public static partial class TopologyGenerator
 
         var entries = new List<string>();
         var appTiers = new List<string>();
-        for (int a = 0; a < apps; a++)
+        // Apps until the requested number of web and app servers exists.
+        for (int made = 0; made < serviceCount;)
         {
             string app = b.UniqueName(ServiceNames);
             string owner = b.Pick(Teams);
@@ -70,6 +71,7 @@ public static partial class TopologyGenerator
             }
 
             appTiers.AddRange(appServers);
+            made += webs.Count + appServers.Count;
             string db;
             if (sharedDbs.Count > 0 && b.Chance(0.35))
             {

@@ -66,7 +66,8 @@ public static partial class TopologyGenerator
         var names = BusinessNames.OrderBy(_ => b.Random.Next()).Take(count).ToList();
         for (int i = 0; i < names.Count; i++)
         {
-            var criticality = (Criticality)b.Pick(new[] { 3, 2, 2, 1, 1, 0 });
+            // The first is the revenue-critical service every estate has; the rest vary.
+            var criticality = i == 0 ? (b.Chance(0.5) ? Criticality.Critical : Criticality.High) : (Criticality)b.Pick(new[] { 3, 2, 2, 1, 1, 0 });
             string id = b.Add("bs:" + Slug(names[i]), "business_service", CiRole.BusinessService, names[i], criticality, b.Pick(Teams));
             // Spread entries over business services so each entry is covered, plus an occasional overlap.
             for (int e = i; e < entries.Count; e += count)

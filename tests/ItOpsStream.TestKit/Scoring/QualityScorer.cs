@@ -81,7 +81,7 @@ public static class QualityScorer
             var perIncident = members.Where(i => incidentOf[i] >= 0).GroupBy(i => incidentOf[i]).Select(g => (Incident: g.Key, Count: g.Count())).OrderByDescending(x => x.Count).ThenBy(x => x.Incident).ToList();
             if (perIncident.Count == 0)
             {
-                faults.Add(new FaultScore(fault.Id, fault.Kind, fault.RootCi, members.Count, 0, 0, null, false, false, 0, 0));
+                faults.Add(new FaultScore(fault.Id, fault.Kind, fault.RootCi, members.Count, members.Count, 0, null, false, false, 0, 0));
                 continue;
             }
 
