@@ -13,6 +13,7 @@ internal sealed class StageChannel<T>
     private readonly Channel<T> _channel;
     private long _written;
     private long _blockedWrites;
+    private CountingWriter? _writer;
 
     public StageChannel(string name, int capacity, bool singleWriter, bool singleReader)
     {
@@ -42,8 +43,8 @@ internal sealed class StageChannel<T>
 
     public ChannelReader<T> Reader => _channel.Reader;
 
-    /// <summary>The raw writer, for ports such as <see cref="ITelemetrySource"/> that take a <see cref="ChannelWriter{T}"/>.</summary>
-    public ChannelWriter<T> Writer => _channel.Writer;
+    /// <summary>A counting writer, for ports such as <see cref="ITelemetrySource"/> that take a <see cref="ChannelWriter{T}"/>.</summary>
+    public ChannelWriter<T> Writer => _writer ??= new CountingWriter(this);
 
     public ValueTask WriteAsync(T item, CancellationToken cancellationToken)
     {
@@ -67,6 +68,29 @@ internal sealed class StageChannel<T>
     public void Complete(Exception? error = null) => _channel.Writer.TryComplete(error);
 
     public StageChannelStats Stats() => new(Name, Capacity, Written, BlockedWrites);
+
+    /// <summary>Forwards to the channel and keeps the counters, whoever writes.</summary>
+    private sealed class CountingWriter(StageChannel<T> owner) : ChannelWriter<T>
+    {
+        public override bool TryWrite(T item)
+        {
+            if (owner._channel.Writer.TryWrite(item))
+            {
+                Interlocked.Increment(ref owner._written);
+                return true;
+            }
+
+            return false;
+        }
+
+        public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) =>
+            owner._channel.Writer.WaitToWriteAsync(cancellationToken);
+
+        public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default) =>
+            owner.WriteAsync(item, cancellationToken);
+
+        public override bool TryComplete(Exception? error = null) => owner._channel.Writer.TryComplete(error);
+    }
 }
 
 /// <summary>Counters of one stage channel.</summary>

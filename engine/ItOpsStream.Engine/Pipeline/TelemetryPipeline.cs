@@ -33,6 +33,7 @@ public sealed partial class TelemetryPipeline
     private readonly StageChannel<BatchEnvelope> _envelopes;
     private readonly StageChannel<OutputBatch> _output;
     private int _started;
+    private Exception? _firstError;
 
     public TelemetryPipeline(PipelineOptions options, PipelinePorts ports)
     {
@@ -103,10 +104,9 @@ public sealed partial class TelemetryPipeline
         {
             await Task.WhenAll(stages).ConfigureAwait(false);
         }
-        catch (Exception) when (stages.Any(s => s.IsFaulted))
+        catch (Exception) when (Volatile.Read(ref _firstError) is { } first)
         {
-            // Report the first failure in pipeline order, not the secondary "channel completed" ones.
-            var first = stages.First(s => s.IsFaulted).Exception!.InnerException!;
+            // Report the original failure, not the "channel closed" ones it caused in other stages.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
 
@@ -116,6 +116,7 @@ public sealed partial class TelemetryPipeline
     /// <summary>Completes every channel with <paramref name="error"/> so that all stages stop.</summary>
     private void FailAll(Exception error)
     {
+        Interlocked.CompareExchange(ref _firstError, error, null);
         _raw.Complete(error);
         _work.Complete(error);
         _ordered.Complete(error);
