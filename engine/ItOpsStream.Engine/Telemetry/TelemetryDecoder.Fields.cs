@@ -417,6 +417,12 @@ public sealed partial class TelemetryDecoder
 
                 return _strings.GetOrAdd(text);
             case JsonTokenType.Number:
+                if (reader.ValueSpan.Length > _limits.MaxStringLength)
+                {
+                    Fault(ref scan, Field.Labels, DecodeErrorClass.LimitStringLength, $"label '{key}' is {reader.ValueSpan.Length} characters long, the limit is {_limits.MaxStringLength}");
+                    return null;
+                }
+
                 return _strings.GetOrAdd(reader.ValueSpan);
             case JsonTokenType.True:
                 return "true";

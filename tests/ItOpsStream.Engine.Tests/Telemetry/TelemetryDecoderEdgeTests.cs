@@ -267,6 +267,8 @@ public sealed class TelemetryDecoderEdgeTests
         Assert.Equal(DecodeErrorClass.LimitStringLength, message.ErrorClass);
         Assert.False(decoder.TryDecode(Encoding.UTF8.GetBytes("""{"ts":0,"kind":"log","message":"m","labels":{"k":"12345"}}"""), out _, out var label));
         Assert.Equal(DecodeErrorClass.LimitStringLength, label.ErrorClass);
+        Assert.False(decoder.TryDecode(Encoding.UTF8.GetBytes("""{"ts":0,"kind":"log","message":"m","labels":{"k":12345}}"""), out _, out var number));
+        Assert.Equal(DecodeErrorClass.LimitStringLength, number.ErrorClass);
     }
 
     [Fact]
