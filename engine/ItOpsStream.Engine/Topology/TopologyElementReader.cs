@@ -247,7 +247,7 @@ internal sealed class TopologyElementReader
             return Criticality.Low;
         }
 
-        throw Error(ref reader, DecodeErrorClass.FieldValue, $"field 'criticality' has unknown value '{Clip(text)}' (expected critical, high, medium or low)");
+        throw Error(ref reader, DecodeErrorClass.FieldValue, $"field 'criticality' has unknown value '{JsonText.Printable(text)}' (expected critical, high, medium or low)");
     }
 
     private bool TryReadAttributes(ref Utf8JsonReader reader, out IReadOnlyDictionary<string, string>? attributes)
@@ -281,7 +281,7 @@ internal sealed class TopologyElementReader
 
             if (!_attributeKeys.Add(key))
             {
-                throw Error(ref reader, DecodeErrorClass.FieldDuplicate, $"attribute '{key}' appears more than once");
+                throw Error(ref reader, DecodeErrorClass.FieldDuplicate, $"attribute '{JsonText.Printable(key)}' appears more than once");
             }
 
             if (!reader.Read())
@@ -296,7 +296,7 @@ internal sealed class TopologyElementReader
                 JsonTokenType.True => "true",
                 JsonTokenType.False => "false",
                 JsonTokenType.Null => null,
-                _ => throw Error(ref reader, DecodeErrorClass.FieldType, $"attribute '{key}' must be a string, number or boolean, found {JsonText.Describe(reader.TokenType)}"),
+                _ => throw Error(ref reader, DecodeErrorClass.FieldType, $"attribute '{JsonText.Printable(key)}' must be a string, number or boolean, found {JsonText.Describe(reader.TokenType)}"),
             };
             if (value is null)
             {
@@ -432,7 +432,6 @@ internal sealed class TopologyElementReader
     private static TopologyElementException Error(ref Utf8JsonReader reader, string errorClass, string detail) =>
         new(errorClass, detail, reader.TokenStartIndex);
 
-    private static string Clip(ReadOnlySpan<char> text) => text.Length <= 64 ? new string(text) : string.Concat(text[..64], "…");
 }
 
 /// <summary>The fields of one element as read, before the caller checks what its shape requires.</summary>

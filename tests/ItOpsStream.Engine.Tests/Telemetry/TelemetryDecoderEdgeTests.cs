@@ -272,6 +272,24 @@ public sealed class TelemetryDecoderEdgeTests
     }
 
     [Fact]
+    public void Decode_EscapedNewlineInAQuotedValue_StaysOnOneLineInTheReason()
+    {
+        var e = Refuse("""{"ts":0,"kind":"event","check":"c","labels":{"a\nb":"1","a\nb":"2"}}""");
+        Assert.Equal(DecodeErrorClass.FieldDuplicate, e.ErrorClass);
+        Assert.Contains("'a\\u000ab'", e.Reason, StringComparison.Ordinal);
+
+        Assert.Contains("\\u000a", Refuse("""{"ts":0,"kind":"event","check":"c","severity":"bad\nvalue"}""").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_InvalidLiteralBeforeALongTail_GivesAShortReason()
+    {
+        var e = Refuse($$"""{"ts":0,"kind":"event","check":"c","x":tru,"message":"{{new string('m', 5000)}}"}""");
+        Assert.Equal(DecodeErrorClass.JsonSyntax, e.ErrorClass);
+        Assert.True(e.Reason.Length < 200, e.Reason);
+    }
+
+    [Fact]
     public void Decode_AfterAnError_TheNextRecordDecodesCleanly()
     {
         Assert.False(_decoder.TryDecode("""{"ts":0,"kind":"event","check":"c","labels":{"a":"1","a":"2"}}"""u8, out _, out _));
