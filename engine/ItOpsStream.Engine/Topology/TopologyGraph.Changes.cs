@@ -143,6 +143,7 @@ public sealed partial class TopologyGraph
             // CI changes by node: a small map for upserts, a state byte per node so the pass below stays on arrays.
             var upserted = new Dictionary<int, CiRecord>();
             var deleted = new bool[total];
+            var anyDeleted = false;
             foreach (var (id, ci) in _cis)
             {
                 if (ci is not null)
@@ -152,6 +153,7 @@ public sealed partial class TopologyGraph
                 else if (graph._ids.Find(id) is var node and >= 0)
                 {
                     deleted[node] = true;
+                    anyDeleted = true;
                 }
             }
 
@@ -181,6 +183,16 @@ public sealed partial class TopologyGraph
                 ids.GetOrAdd(id, out _);
             }
 
+            var map = compacted ? remap : null;
+            var (outOffsets, outTargets, outTypes) = Splice(graph._outOffsets, graph._outTargets, graph._outTypes, outTouched, outMarks, baseCount, map, kept);
+            var (inOffsets, inSources, _) = Splice(graph._inOffsets, graph._inSources, null, inTouched, inMarks, baseCount, map, kept);
+            if (kept == baseCount && !compacted && upserted.Count == 0 && !anyDeleted)
+            {
+                // Relations changed between CIs that all stay as they were: the records are shared too.
+                return new TopologyGraph(
+                    ids, graph._cis, graph._flags, outOffsets, outTargets, outTypes!, inOffsets, inSources, table.ToArray(), version);
+            }
+
             var cis = new CiRecord[kept];
             var flags = new byte[kept];
             for (var node = 0; node < total; node++)
@@ -208,9 +220,6 @@ public sealed partial class TopologyGraph
                 (cis[remap[node]], flags[remap[node]]) = Describe(ci, ci.Id);
             }
 
-            var map = compacted ? remap : null;
-            var (outOffsets, outTargets, outTypes) = Splice(graph._outOffsets, graph._outTargets, graph._outTypes, outTouched, outMarks, baseCount, map, kept);
-            var (inOffsets, inSources, _) = Splice(graph._inOffsets, graph._inSources, null, inTouched, inMarks, baseCount, map, kept);
             return new TopologyGraph(ids, cis, flags, outOffsets, outTargets, outTypes!, inOffsets, inSources, table.ToArray(), version);
 
             int Resolve(string id)
