@@ -17,6 +17,8 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        DetectCommand.Create(),
+        ModelsCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
