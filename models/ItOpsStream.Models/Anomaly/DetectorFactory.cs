@@ -13,11 +13,11 @@ public static class DetectorFactory
     /// <summary>Every accepted name with a one-line description, in help order.</summary>
     public static IReadOnlyList<(string Name, string Description)> Names { get; } =
     [
-        (Default, "ensemble of the four below, calibrated min-p (alias: ensemble)"),
+        (Default, "seasonal residual + CUSUM + spectral residual, calibrated min-p (alias: ensemble)"),
         (Robust, "residual z-score against a Huber-clipped EWMA level and scale"),
         (Seasonal, "residual against daily/weekly profiles learnt online, robust fallback"),
         (Spectral, "spectral residual saliency (Ren et al. KDD 2019, as SrCnn)"),
-        (ChangePoint, "two-sided CUSUM of standardized residuals"),
+        (ChangePoint, "two-sided CUSUM of the seasonal baseline's residuals"),
     ];
 
     /// <summary>True if <paramref name="name"/> is a known detector name (case-insensitive).</summary>

@@ -3,27 +3,23 @@ namespace ItOpsStream.Models.Anomaly;
 /// <summary>Parameters of the default ensemble (<c>default</c>, alias <c>ensemble</c>).</summary>
 public sealed record EnsembleOptions
 {
-    /// <summary>Defaults: robust, seasonal, change-point and spectral residual members, each with its defaults.</summary>
+    /// <summary>Defaults: seasonal baseline residual, CUSUM and spectral residual members, each with its defaults.</summary>
     public static EnsembleOptions Default { get; } = new();
 
-    /// <summary>Robust baseline member.</summary>
-    public RobustBaselineOptions Robust { get; init; } = RobustBaselineOptions.Default;
-
-    /// <summary>Seasonal member, or null to leave it out (it costs about 2 KB of profiles per series).</summary>
+    /// <summary>The shared baseline; null for a non-seasonal robust level (saves about 3 KB of profiles per series).</summary>
     public SeasonalBaselineOptions? Seasonal { get; init; } = SeasonalBaselineOptions.Default;
 
-    /// <summary>Change-point member.</summary>
+    /// <summary>The CUSUM member and the baseline's re-levelling.</summary>
     public ChangePointOptions ChangePoint { get; init; } = ChangePointOptions.Default;
 
     /// <summary>Spectral residual member, or null to leave it out (it is the most expensive per point).</summary>
     public SpectralResidualOptions? Spectral { get; init; } = SpectralResidualOptions.Default;
 
-    /// <summary>Score mapping and rest period of the combined score.</summary>
+    /// <summary>Calibration of each member and score mapping and rest period of the combined score.</summary>
     public CalibrationOptions Calibration { get; init; } = CalibrationOptions.Default;
 
     internal void Validate()
     {
-        Robust.Validate();
         Seasonal?.Validate();
         ChangePoint.Validate();
         Spectral?.Validate();
@@ -32,21 +28,22 @@ public sealed record EnsembleOptions
 }
 
 /// <summary>
-/// The default detector: every member turns its own statistic into a tail probability calibrated on
-/// this series; the ensemble takes the smallest, Bonferroni-corrected by the number of members
-/// (p = min(1, m · min pᵢ)), maps it to a score with log10(1/p) / 10 and applies one rest period.
+/// The default detector. One seasonality-aware baseline (see <see cref="SeasonalBaseline"/>) feeds two
+/// members, the absolute standardized residual (spikes, dips, a normal value at an abnormal hour)
+/// and the CUSUM of residuals (small persistent shifts, early); the spectral residual member watches
+/// the raw values for changes of shape. Each member's statistic becomes a tail probability calibrated
+/// on this series; the ensemble takes the smallest, Bonferroni-corrected, p = min(1, m · min pᵢ),
+/// maps it to a score with log10(1/p) / 10 and applies one rest period.
 /// </summary>
 /// <remarks>
 /// The min-p rule keeps the false-alarm meaning of a threshold: if each member's p is calibrated,
-/// P(combined p ≤ α) ≤ α whatever their dependence. Members disagree usefully: the robust baseline
-/// sees spikes, the seasonal one sees a normal value at an abnormal hour, the CUSUM sees small
-/// persistent shifts early, and the spectral residual sees changes of shape.
+/// P(combined p ≤ α) ≤ α whatever their dependence.
 /// </remarks>
 internal sealed class EnsembleDetector : IStreamingDetector
 {
-    private readonly RobustBaselineDetector _robust;
-    private readonly SeasonalBaselineDetector? _seasonal;
-    private readonly ChangePointDetector _changePoint;
+    private readonly SeasonalBaseline _baseline;
+    private readonly TailCalibrator _residual;
+    private readonly TailCalibrator _cusum;
     private readonly SpectralResidualDetector? _spectral;
     private readonly double _members;
     private ScoreShaper _shaper;
@@ -55,11 +52,11 @@ internal sealed class EnsembleDetector : IStreamingDetector
     {
         options ??= EnsembleOptions.Default;
         options.Validate();
-        _robust = new RobustBaselineDetector(options.Robust);
-        _seasonal = options.Seasonal is null ? null : new SeasonalBaselineDetector(options.Seasonal);
-        _changePoint = new ChangePointDetector(options.ChangePoint);
+        _baseline = new SeasonalBaseline(options.Seasonal, options.ChangePoint);
+        _residual = new TailCalibrator(options.Calibration);
+        _cusum = new TailCalibrator(options.Calibration);
         _spectral = options.Spectral is null ? null : new SpectralResidualDetector(options.Spectral);
-        _members = 2 + (_seasonal is null ? 0 : 1) + (_spectral is null ? 0 : 1);
+        _members = _spectral is null ? 2 : 3;
         _shaper = new ScoreShaper(options.Calibration);
     }
 
@@ -75,14 +72,19 @@ internal sealed class EnsembleDetector : IStreamingDetector
         return _shaper.Rest(_shaper.Surprise(TailProbability(timestampMs, value)));
     }
 
-    /// <summary>Combined tail probability of this point; also the un-rested signal the engine resolves on.</summary>
+    /// <summary>Combined tail probability of this point, before the rest period; updates the state.</summary>
     internal double TailProbability(long timestampMs, double value)
     {
-        var p = _robust.TailProbability(value);
-        p = Math.Min(p, _changePoint.TailProbability(value));
-        if (_seasonal is not null)
+        var warm = _baseline.IsWarm;
+        var (z, cusum) = _baseline.Observe(timestampMs, value);
+        var p = 1.0;
+        if (warm)
         {
-            p = Math.Min(p, _seasonal.TailProbability(timestampMs, value));
+            var stat = Math.Abs(z);
+            p = _residual.TailProbability(stat);
+            _residual.Observe(stat);
+            p = Math.Min(p, _cusum.TailProbability(cusum));
+            _cusum.Observe(cusum);
         }
 
         if (_spectral is not null)

@@ -12,7 +12,7 @@ public sealed record SpectralResidualOptions
     /// <summary>Points extrapolated after the newest value so that it is not at the edge of the window (SR paper §3.2).</summary>
     public int ExtendPoints { get; init; } = 5;
 
-    /// <summary>Width of the average filter over the log amplitude spectrum.</summary>
+    /// <summary>Width of the centred average filter over the log amplitude spectrum (odd).</summary>
     public int AverageFilter { get; init; } = 3;
 
     /// <summary>Number of past saliencies whose mean the current saliency is compared with.</summary>
@@ -33,12 +33,15 @@ public sealed record SpectralResidualOptions
             throw new ArgumentOutOfRangeException(nameof(ExtendPoints), ExtendPoints, "must be in [1, WindowSize/4]");
         }
 
-        if (AverageFilter < 1 || AverageFilter > WindowSize / 2)
+        if (AverageFilter < 1 || AverageFilter > WindowSize / 2 || AverageFilter % 2 == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(AverageFilter), AverageFilter, "must be in [1, WindowSize/2]");
+            throw new ArgumentOutOfRangeException(nameof(AverageFilter), AverageFilter, "must be odd and in [1, WindowSize/2]");
         }
 
-        DetectorValidation.AtLeast(JudgementWindow, 2, nameof(JudgementWindow));
+        if (JudgementWindow < 2 || JudgementWindow > WindowSize - ExtendPoints - 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(JudgementWindow), JudgementWindow, "must be in [2, WindowSize − ExtendPoints − 1]");
+        }
         Calibration.Validate();
     }
 }
@@ -51,9 +54,9 @@ public sealed record SpectralResidualOptions
 /// Per point: the window (newest value last, then extrapolated points as SrCnn does) is transformed;
 /// the log amplitude minus its average-filtered version is the spectral residual; the saliency of the
 /// newest point is the magnitude of the inverse transform of exp(residual + i·phase) at that index.
-/// Since exp(L − AL + iP) = F·exp(−AL), no phase is computed, and since only one output index is
-/// needed, the inverse is a single O(N) sum. The statistic is the saliency's relative excess over
-/// the mean of the previous saliencies, calibrated online. O(N log N) per point with N = 64.
+/// Since exp(L − AL + iP) = F·exp(−AL), no phase is computed. As SrCnn judges, the statistic is the
+/// newest saliency's relative excess over the mean saliency of the <see cref="SpectralResidualOptions.JudgementWindow"/>
+/// points before it in the same map, calibrated online. Two 64-point FFTs per point: O(N log N), N fixed.
 /// </remarks>
 internal sealed class SpectralResidualDetector : IStreamingDetector
 {
@@ -61,21 +64,16 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
     private readonly int _history;
     private readonly int _extend;
     private readonly int _filter;
+    private readonly int _judgement;
     private readonly Fft _fft;
     private readonly double[] _ring;
     private readonly double[] _re;
     private readonly double[] _im;
     private readonly double[] _logAmp;
-    private readonly double[] _outCos;
-    private readonly double[] _outSin;
-    private readonly double[] _saliencies;
     private readonly TailCalibrator _calibrator;
     private ScoreShaper _shaper;
     private int _ringHead;
     private long _count;
-    private double _saliencySum;
-    private int _saliencyHead;
-    private int _saliencyCount;
 
     public SpectralResidualDetector(SpectralResidualOptions? options = null)
     {
@@ -90,20 +88,9 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
         _re = new double[_n];
         _im = new double[_n];
         _logAmp = new double[_n];
-        _saliencies = new double[options.JudgementWindow];
+        _judgement = options.JudgementWindow;
         _calibrator = new TailCalibrator(options.Calibration);
         _shaper = new ScoreShaper(options.Calibration);
-
-        // Inverse DFT at the newest real point t = history − 1: e^{+2πi kt/N}.
-        _outCos = new double[_n];
-        _outSin = new double[_n];
-        var t = _history - 1;
-        for (var k = 0; k < _n; k++)
-        {
-            var angle = 2 * Math.PI * ((long)k * t % _n) / _n;
-            _outCos[k] = Math.Cos(angle);
-            _outSin[k] = Math.Sin(angle);
-        }
     }
 
     public string Name => DetectorFactory.Spectral;
@@ -128,28 +115,13 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
             return 1;
         }
 
-        var saliency = Saliency();
-        var p = 1.0;
-        if (_saliencyCount == _saliencies.Length)
-        {
-            var mean = _saliencySum / _saliencyCount;
-            var stat = Math.Max(0, (saliency - mean) / (mean + 1e-12));
-            p = _calibrator.TailProbability(stat);
-            _calibrator.Observe(stat);
-            _saliencySum -= _saliencies[_saliencyHead];
-        }
-        else
-        {
-            _saliencyCount++;
-        }
-
-        _saliencies[_saliencyHead] = saliency;
-        _saliencySum += saliency;
-        _saliencyHead = _saliencyHead + 1 == _saliencies.Length ? 0 : _saliencyHead + 1;
+        var stat = SaliencyExcess();
+        var p = _calibrator.TailProbability(stat);
+        _calibrator.Observe(stat);
         return p;
     }
 
-    private double Saliency()
+    private double SaliencyExcess()
     {
         var re = _re;
         var im = _im;
@@ -170,20 +142,21 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
             re[i] -= mean;
         }
 
-        // Extrapolation: the mean gradient of the newest point against the m before it, continued m steps.
+        // Extrapolation (SR paper §3.2) from the points before the newest one: the newest point is judged against the
+        // continuation of what came before, rather than against an extension steered by itself (which, for a spike
+        // at the newest point, overshoots and hides it).
         var m = _extend;
-        var last = re[h - 1];
+        var anchor = re[h - 2];
         var gradient = 0.0;
         for (var i = 1; i <= m; i++)
         {
-            gradient += (last - re[h - 1 - i]) / i;
+            gradient += (anchor - re[h - 2 - i]) / i;
         }
 
         gradient /= m;
-        var next = re[h - m] + (gradient * m);
         for (var i = h; i < _n; i++)
         {
-            re[i] = next;
+            re[i] = anchor + (gradient * (i - h + 2));
         }
 
         Array.Clear(im);
@@ -204,25 +177,40 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
             _logAmp[k] = 0.5 * Math.Log(_logAmp[k] + floor);
         }
 
-        // Trailing average filter of width q over the log amplitudes (as SrCnn), then F·exp(−AL) at one index.
-        double windowSum = 0, outRe = 0, outIm = 0;
-        var q = _filter;
-        for (var k = 0; k < _n; k++)
+        // Centred average filter of width q over the log amplitudes of bins 1…N−1 (the mean was removed, so
+        // the DC bin is empty and left out), then Y = F·exp(−AL) = exp(R + iP) and the saliency map |IFFT(Y)|.
+        var half = _filter / 2;
+        for (var k = 1; k < _n; k++)
         {
-            windowSum += _logAmp[k];
-            if (k >= q)
+            var lo = Math.Max(1, k - half);
+            var hi = Math.Min(_n - 1, k + half);
+            var sum = 0.0;
+            for (var j = lo; j <= hi; j++)
             {
-                windowSum -= _logAmp[k - q];
+                sum += _logAmp[j];
             }
 
-            var average = windowSum / Math.Min(k + 1, q);
-            var gain = Math.Exp(-average);
-            var yr = re[k] * gain;
-            var yi = im[k] * gain;
-            outRe += (yr * _outCos[k]) - (yi * _outSin[k]);
-            outIm += (yr * _outSin[k]) + (yi * _outCos[k]);
+            var gain = Math.Exp(-sum / (hi - lo + 1));
+            re[k] *= gain;
+            im[k] = -im[k] * gain;
         }
 
-        return Math.Sqrt((outRe * outRe) + (outIm * outIm)) / _n;
+        // Inverse transform as the conjugate of the forward transform of the conjugate.
+        re[0] = 0;
+        im[0] = 0;
+        _fft.Forward(re, im);
+
+        // SrCnn's judgement: the newest point's saliency against the mean saliency of the points before it.
+        var t = h - 1;
+        var newest = Math.Sqrt((re[t] * re[t]) + (im[t] * im[t]));
+        var before = 0.0;
+        var from = Math.Max(0, t - _judgement);
+        for (var i = from; i < t; i++)
+        {
+            before += Math.Sqrt((re[i] * re[i]) + (im[i] * im[i]));
+        }
+
+        before /= t - from;
+        return Math.Max(0, (newest - before) / (before + 1e-12));
     }
 }
