@@ -12,6 +12,9 @@ public sealed record EnsembleOptions
     /// <summary>The CUSUM member and the baseline's re-levelling.</summary>
     public ChangePointOptions ChangePoint { get; init; } = ChangePointOptions.Default;
 
+    /// <summary>Whether the CUSUM value is a member; when false it still re-levels the baseline.</summary>
+    public bool ScoreChangePoints { get; init; } = true;
+
     /// <summary>Spectral residual member, or null to leave it out (it is the most expensive per point).</summary>
     public SpectralResidualOptions? Spectral { get; init; } = SpectralResidualOptions.Default;
 
@@ -43,7 +46,7 @@ internal sealed class EnsembleDetector : IStreamingDetector
 {
     private readonly SeasonalBaseline _baseline;
     private readonly TailCalibrator _residual;
-    private readonly TailCalibrator _cusum;
+    private readonly TailCalibrator? _cusum;
     private readonly SpectralResidualDetector? _spectral;
     private readonly double _members;
     private ScoreShaper _shaper;
@@ -54,9 +57,9 @@ internal sealed class EnsembleDetector : IStreamingDetector
         options.Validate();
         _baseline = new SeasonalBaseline(options.Seasonal, options.ChangePoint);
         _residual = new TailCalibrator(options.Calibration);
-        _cusum = new TailCalibrator(options.Calibration);
+        _cusum = options.ScoreChangePoints ? new TailCalibrator(options.Calibration) : null;
         _spectral = options.Spectral is null ? null : new SpectralResidualDetector(options.Spectral);
-        _members = _spectral is null ? 2 : 3;
+        _members = 1 + (_cusum is null ? 0 : 1) + (_spectral is null ? 0 : 1);
         _shaper = new ScoreShaper(options.Calibration);
     }
 
@@ -83,8 +86,11 @@ internal sealed class EnsembleDetector : IStreamingDetector
             var stat = Math.Abs(z);
             p = _residual.TailProbability(stat);
             _residual.Observe(stat);
-            p = Math.Min(p, _cusum.TailProbability(cusum));
-            _cusum.Observe(cusum);
+            if (_cusum is not null)
+            {
+                p = Math.Min(p, _cusum.TailProbability(cusum));
+                _cusum.Observe(cusum);
+            }
         }
 
         if (_spectral is not null)

@@ -74,6 +74,9 @@ internal struct RobustLevel
     /// <summary>Residual of x against the current baseline, in scales.</summary>
     public readonly double Z(double x) => (x - _mean) / Scale;
 
+    /// <summary>Moves the level by <paramref name="delta"/> (a detected level shift).</summary>
+    public void Shift(double delta) => _mean += delta;
+
     /// <summary>Starts warm at a known level and σ-equivalent scale.</summary>
     public void Seed(double mean, double scale)
     {

@@ -9,9 +9,10 @@ namespace ItOpsStream.Models.Anomaly;
 /// Three predictors compete: a robust EWMA level (no seasonality), a daily profile and a weekly
 /// profile (level and scale per UTC time bucket). Each tracks its mean absolute error and the best
 /// predicts, so a series without seasonality, or with too little history, is judged by the level
-/// alone. All three model <c>x − offset</c>; when the two-sided CUSUM of clipped residuals passes
-/// <see cref="ChangePointOptions.RestartAt"/>, the recent mean residual moves into the offset, so
-/// after a level shift every profile is right again at once instead of after days of relearning.
+/// alone. The profiles are additive (Holt-Winters style): each has its own deseasonalized level plus a
+/// deviation per bucket. When the two-sided CUSUM of clipped residuals passes
+/// <see cref="ChangePointOptions.RestartAt"/>, each predictor's recent mean residual is added to its level, so
+/// after a level shift every predictor is right again at once instead of after days of relearning.
 /// </remarks>
 internal sealed class SeasonalBaseline
 {
@@ -19,6 +20,7 @@ internal sealed class SeasonalBaseline
     private const long WeekMs = 7 * DayMs;
     private const double MadToSigma = 1.2533;
     private const int MinTrack = 50;
+    private const double RecentAlpha = 0.2;
 
     private readonly bool _seasonal;
     private readonly double _selectionAlpha;
@@ -35,8 +37,9 @@ internal sealed class SeasonalBaseline
     private int _dayPredictions;
     private int _weekPredictions;
 
-    private double _offset;
-    private double _recentResidual;
+    private double _recentLevel;
+    private double _recentDay;
+    private double _recentWeek;
     private double _up;
     private double _down;
 
@@ -48,8 +51,8 @@ internal sealed class SeasonalBaseline
         _selectionAlpha = seasonal?.SelectionAlpha ?? 0.01;
         if (seasonal is not null)
         {
-            _day = new Profile(seasonal.DayBuckets, DayMs, seasonal.ProfileAlpha, seasonal.MinPeriods);
-            _week = new Profile(seasonal.WeekBuckets, WeekMs, seasonal.ProfileAlpha, seasonal.MinPeriods);
+            _day = new Profile(seasonal.DayBuckets, DayMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
+            _week = new Profile(seasonal.WeekBuckets, WeekMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
         }
 
         _allowance = changePoint.Allowance;
@@ -62,7 +65,7 @@ internal sealed class SeasonalBaseline
     /// <summary>Standardized residual of the point and the CUSUM after it (both 0 while warming up); then learns the point.</summary>
     public (double Z, double Cusum) Observe(long timestampMs, double x)
     {
-        var y = x - _offset;
+        var y = x;
         double z = 0, cusum = 0;
         var dayBucket = _seasonal ? _day!.BucketOf(timestampMs) : 0;
         var weekBucket = _seasonal ? _week!.BucketOf(timestampMs) : 0;
@@ -92,13 +95,17 @@ internal sealed class SeasonalBaseline
                 _errLevel = Track(_errLevel, Math.Min(Math.Abs(y - _level.Mean), cap));
                 if (dayReady)
                 {
-                    _errDay = Track(_errDay, Math.Min(Math.Abs(y - _day.Mean(dayBucket)), cap));
+                    var r = y - _day.Mean(dayBucket);
+                    _errDay = Track(_errDay, Math.Min(Math.Abs(r), cap));
+                    _recentDay += RecentAlpha * (r - _recentDay);
                     _dayPredictions++;
                 }
 
                 if (weekReady)
                 {
-                    _errWeek = Track(_errWeek, Math.Min(Math.Abs(y - _week.Mean(weekBucket)), cap));
+                    var r = y - _week.Mean(weekBucket);
+                    _errWeek = Track(_errWeek, Math.Min(Math.Abs(r), cap));
+                    _recentWeek += RecentAlpha * (r - _recentWeek);
                     _weekPredictions++;
                 }
             }
@@ -109,13 +116,17 @@ internal sealed class SeasonalBaseline
             _up = Math.Max(0, _up + clipped - _allowance);
             _down = Math.Max(0, _down - clipped - _allowance);
             cusum = Math.Max(_up, _down);
-            _recentResidual += 0.2 * (residual - _recentResidual);
+            _recentLevel += RecentAlpha * (y - _level.Mean - _recentLevel);
             if (cusum >= _restartAt)
             {
-                // A change: the recent mean residual becomes part of the level of every predictor.
-                _offset += _recentResidual;
-                y = x - _offset;
-                _recentResidual = 0;
+                // A change: each predictor's own recent mean residual becomes part of its level. Each its own, so
+                // that a "change" which is only the level predictor missing the daily cycle leaves the profiles alone.
+                _level.Shift(_recentLevel);
+                _day?.Shift(_recentDay);
+                _week?.Shift(_recentWeek);
+                _recentLevel = 0;
+                _recentDay = 0;
+                _recentWeek = 0;
                 _up = 0;
                 _down = 0;
             }
@@ -134,10 +145,13 @@ internal sealed class SeasonalBaseline
     private double Track(double current, double error) =>
         double.IsPositiveInfinity(current) ? error : current + (_selectionAlpha * (error - current));
 
-    /// <summary>Level and scale per time bucket of one period, in floats to keep a series small.</summary>
+    /// <summary>
+    /// One additive seasonal profile: a deseasonalized level plus a deviation and a scale per time bucket,
+    /// in floats to keep a series small.
+    /// </summary>
     private sealed class Profile
     {
-        private readonly float[] _mean;
+        private readonly float[] _deviation;
         private readonly float[] _mad;
         private readonly ushort[] _count;
         private readonly byte[] _periods;
@@ -145,11 +159,14 @@ internal sealed class SeasonalBaseline
         private readonly long _periodMs;
         private readonly long _bucketMs;
         private readonly double _alpha;
+        private readonly double _levelAlpha;
         private readonly int _minPeriods;
+        private double _level;
+        private bool _hasLevel;
 
-        public Profile(int buckets, long periodMs, double alpha, int minPeriods)
+        public Profile(int buckets, long periodMs, double alpha, int minPeriods, double levelAlpha)
         {
-            _mean = new float[buckets];
+            _deviation = new float[buckets];
             _mad = new float[buckets];
             _count = new ushort[buckets];
             _periods = new byte[buckets];
@@ -157,6 +174,7 @@ internal sealed class SeasonalBaseline
             _periodMs = periodMs;
             _bucketMs = periodMs / buckets;
             _alpha = alpha;
+            _levelAlpha = levelAlpha;
             _minPeriods = minPeriods;
         }
 
@@ -168,17 +186,25 @@ internal sealed class SeasonalBaseline
                 inPeriod += _periodMs;
             }
 
-            return (int)Math.Min(inPeriod / _bucketMs, _mean.Length - 1);
+            return (int)Math.Min(inPeriod / _bucketMs, _deviation.Length - 1);
         }
 
         public bool IsReady(int bucket) => _periods[bucket] >= _minPeriods;
 
-        public double Mean(int bucket) => _mean[bucket];
+        public double Mean(int bucket) => _level + _deviation[bucket];
 
-        public double Scale(int bucket) => Math.Max(MadToSigma * _mad[bucket], 1e-9 * (Math.Abs(_mean[bucket]) + 1e-3));
+        public double Scale(int bucket) => Math.Max(MadToSigma * _mad[bucket], 1e-9 * (Math.Abs(Mean(bucket)) + 1e-3));
+
+        public void Shift(double delta) => _level += delta;
 
         public void Update(int bucket, long timestampMs, double x)
         {
+            if (!_hasLevel)
+            {
+                _level = x;
+                _hasLevel = true;
+            }
+
             var period = (int)Math.Clamp((timestampMs / _periodMs) + 1, 1, int.MaxValue);
             if (_lastPeriod[bucket] != period)
             {
@@ -189,28 +215,32 @@ internal sealed class SeasonalBaseline
                 }
             }
 
-            double mean = _mean[bucket], mad = _mad[bucket];
+            double deviation = _deviation[bucket], mad = _mad[bucket];
             var count = _count[bucket];
+            var residual = x - _level - deviation;
             if (count == 0)
             {
-                mean = x;
+                deviation = x - _level;
+                residual = 0;
             }
             else if (_periods[bucket] <= _minPeriods)
             {
                 // Until the bucket has seen enough periods, its visits are averaged plainly (the rate decays to alpha).
                 var rate = Math.Max(_alpha, 1.0 / (count + 1));
-                mad += rate * (Math.Abs(x - mean) - mad);
-                mean += rate * (x - mean);
+                mad += rate * (Math.Abs(residual) - mad);
+                deviation += rate * residual;
             }
             else
             {
                 var limit = 3 * Scale(bucket);
-                var clipped = Math.Clamp(x - mean, -limit, limit);
-                mean += _alpha * clipped;
-                mad += _alpha * (Math.Abs(clipped) - mad);
+                residual = Math.Clamp(residual, -limit, limit);
+                deviation += _alpha * residual;
+                mad += _alpha * (Math.Abs(residual) - mad);
             }
 
-            _mean[bucket] = (float)mean;
+            // The level follows what the profile does not explain (clipped like the deviation).
+            _level += _levelAlpha * residual;
+            _deviation[bucket] = (float)deviation;
             _mad[bucket] = (float)mad;
             if (count < ushort.MaxValue)
             {

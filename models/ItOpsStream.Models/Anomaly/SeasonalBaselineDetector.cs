@@ -3,7 +3,7 @@ namespace ItOpsStream.Models.Anomaly;
 /// <summary>Parameters of the seasonality-aware baseline detector (<c>seasonal</c>).</summary>
 public sealed record SeasonalBaselineOptions
 {
-    /// <summary>Defaults: 48 half-hour buckets per day, 168 hourly buckets per week, 3 visits before a bucket predicts.</summary>
+    /// <summary>Defaults: 48 half-hour buckets per day, 168 hourly buckets per week, 2 periods before a bucket predicts.</summary>
     public static SeasonalBaselineOptions Default { get; } = new();
 
     /// <summary>Time-of-day buckets of the daily profile (UTC).</summary>
@@ -16,7 +16,7 @@ public sealed record SeasonalBaselineOptions
     public double ProfileAlpha { get; init; } = 0.1;
 
     /// <summary>Visits on distinct periods a bucket needs before its profile predicts.</summary>
-    public int MinPeriods { get; init; } = 3;
+    public int MinPeriods { get; init; } = 2;
 
     /// <summary>EWMA weight of each model's tracked absolute error, which picks the model that predicts best.</summary>
     public double SelectionAlpha { get; init; } = 0.01;

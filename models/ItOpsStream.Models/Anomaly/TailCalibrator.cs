@@ -220,12 +220,18 @@ internal sealed class TailCalibrator
 
         var mean = sum / mass;
         var variance = (sum2 / mass) - (mean * mean);
+        // Method of moments for the generalized Pareto: r = mean²/variance is 1 for an exponential tail,
+        // below 1 for a heavier one (ξ > 0). A lighter-than-exponential tail (r ≥ 1, e.g. Gaussian) is taken
+        // as exponential with the same mean: conservative, and never inflating σ.
         double xi = 0, sigma = mean;
-        if (variance > 1e-300)
+        if (variance > 1e-12 * mean * mean)
         {
             var r = mean * mean / variance;
-            xi = Math.Clamp(0.5 * (1 - r), 0, 0.45);
-            sigma = 0.5 * mean * (r + 1);
+            if (r < 1)
+            {
+                xi = Math.Min(0.5 * (1 - r), 0.45);
+                sigma = 0.5 * mean * (r + 1);
+            }
         }
 
         _u = u;

@@ -27,10 +27,15 @@ public sealed record CorpusEvaluation(
     /// <param name="detector">Detector name, as <see cref="DetectorFactory.Create"/>.</param>
     /// <param name="corpus">Labelled series.</param>
     /// <param name="threshold">Fixed threshold for the classification metrics, or null for the NAB standard optimum.</param>
-    public static CorpusEvaluation Run(string detector, IReadOnlyList<LabeledSeries> corpus, double? threshold = null)
+    public static CorpusEvaluation Run(string detector, IReadOnlyList<LabeledSeries> corpus, double? threshold = null) =>
+        Run(detector, () => DetectorFactory.Create(detector), corpus, threshold);
+
+    /// <summary>Runs a detector made by <paramref name="factory"/> (one per series) over every series and scores the corpus.</summary>
+    public static CorpusEvaluation Run(string name, Func<IStreamingDetector> factory, IReadOnlyList<LabeledSeries> corpus, double? threshold = null)
     {
+        var detector = name;
         var scored = corpus
-            .Select(s => (Series: s, Scores: s.Score(DetectorFactory.Create(detector)), Windows: NabScorer.Windows(s.Length, s.AnomalyOnsets())))
+            .Select(s => (Series: s, Scores: s.Score(factory()), Windows: NabScorer.Windows(s.Length, s.AnomalyOnsets())))
             .ToList();
         var files = scored.Select(s => (s.Scores, s.Windows)).ToList();
         var nab = NabProfile.All.Select(p => NabScorer.Score(files, p)).ToList();
