@@ -37,7 +37,7 @@ internal static class DetectCommand
     {
         if (!DetectorFactory.IsKnown(detectorName))
         {
-            throw new CliInputException($"--detector: unknown detector '{detectorName}' (known: {string.Join(", ", DetectorFactory.Names.Select(n => n.Name))}, ensemble)");
+            throw new CliInputException($"--detector: unknown detector '{detectorName}' (known: {string.Join(", ", DetectorFactory.Names.Select(n => n.Name))})");
         }
 
         if (!input.Exists)

@@ -61,15 +61,20 @@ public sealed record SpectralResidualOptions
 internal sealed class SpectralResidualDetector : IStreamingDetector
 {
     private readonly int _n;
+    private readonly int _half;
     private readonly int _history;
     private readonly int _extend;
-    private readonly int _filter;
+    private readonly int _filterHalf;
     private readonly int _judgement;
-    private readonly Fft _fft;
+    private readonly RealFft _fft;
+
+    // The ring holds every value twice (at i and i + history) so the window is always one contiguous span.
     private readonly double[] _ring;
+    private readonly double[] _window;
     private readonly double[] _re;
     private readonly double[] _im;
     private readonly double[] _logAmp;
+    private readonly double[] _saliency;
     private readonly TailCalibrator _calibrator;
     private ScoreShaper _shaper;
     private int _ringHead;
@@ -80,15 +85,18 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
         options ??= SpectralResidualOptions.Default;
         options.Validate();
         _n = options.WindowSize;
+        _half = _n / 2;
         _extend = options.ExtendPoints;
         _history = _n - _extend;
-        _filter = options.AverageFilter;
-        _fft = new Fft(_n);
-        _ring = new double[_history];
-        _re = new double[_n];
-        _im = new double[_n];
-        _logAmp = new double[_n];
+        _filterHalf = options.AverageFilter / 2;
         _judgement = options.JudgementWindow;
+        _fft = new RealFft(_n);
+        _ring = new double[2 * _history];
+        _window = new double[_n];
+        _re = new double[_half + 1];
+        _im = new double[_half + 1];
+        _logAmp = new double[_half + 1];
+        _saliency = new double[_n];
         _calibrator = new TailCalibrator(options.Calibration);
         _shaper = new ScoreShaper(options.Calibration);
     }
@@ -108,6 +116,7 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
     internal double TailProbability(double value)
     {
         _ring[_ringHead] = value;
+        _ring[_ringHead + _history] = value;
         _ringHead = _ringHead + 1 == _history ? 0 : _ringHead + 1;
         _count++;
         if (_count < _history)
@@ -123,91 +132,92 @@ internal sealed class SpectralResidualDetector : IStreamingDetector
 
     private double SaliencyExcess()
     {
-        var re = _re;
-        var im = _im;
         var h = _history;
+        var x = _window.AsSpan();
 
         // Oldest to newest; the mean is removed so the DC term does not dominate the amplitude spectrum.
+        _ring.AsSpan(_ringHead, h).CopyTo(x);
         var mean = 0.0;
         for (var i = 0; i < h; i++)
         {
-            var v = _ring[(_ringHead + i) % h];
-            re[i] = v;
-            mean += v;
+            mean += x[i];
         }
 
         mean /= h;
         for (var i = 0; i < h; i++)
         {
-            re[i] -= mean;
+            x[i] -= mean;
         }
 
         // Extrapolation (SR paper §3.2) from the points before the newest one: the newest point is judged against the
         // continuation of what came before, rather than against an extension steered by itself (which, for a spike
         // at the newest point, overshoots and hides it).
         var m = _extend;
-        var anchor = re[h - 2];
+        var anchor = x[h - 2];
         var gradient = 0.0;
         for (var i = 1; i <= m; i++)
         {
-            gradient += (anchor - re[h - 2 - i]) / i;
+            gradient += (anchor - x[h - 2 - i]) / i;
         }
 
         gradient /= m;
         for (var i = h; i < _n; i++)
         {
-            re[i] = anchor + (gradient * (i - h + 2));
+            x[i] = anchor + (gradient * (i - h + 2));
         }
 
-        Array.Clear(im);
-        _fft.Forward(re, im);
+        var re = _re;
+        var im = _im;
+        _fft.Forward(x, re, im);
 
+        // Log amplitudes of bins 1…N/2 (the rest mirror them), with a floor relative to the spectrum's power so
+        // that amplitude ratios stay bounded where bins are (nearly) empty.
+        var half = _half;
         var power = 0.0;
-        for (var k = 0; k < _n; k++)
+        for (var k = 1; k <= half; k++)
         {
             var a2 = (re[k] * re[k]) + (im[k] * im[k]);
             _logAmp[k] = a2;
             power += a2;
         }
 
-        // A floor relative to the spectrum's power keeps amplitude ratios bounded where bins are (nearly) empty.
-        var floor = (1e-12 * power / _n) + 1e-300;
-        for (var k = 0; k < _n; k++)
+        var floor = (1e-12 * power / half) + 1e-300;
+        for (var k = 1; k <= half; k++)
         {
             _logAmp[k] = 0.5 * Math.Log(_logAmp[k] + floor);
         }
 
-        // Centred average filter of width q over the log amplitudes of bins 1…N−1 (the mean was removed, so
-        // the DC bin is empty and left out), then Y = F·exp(−AL) = exp(R + iP) and the saliency map |IFFT(Y)|.
-        var half = _filter / 2;
-        for (var k = 1; k < _n; k++)
+        // Centred average filter over bins 1…N−1 (bin j > N/2 mirrors N − j; the empty DC bin is left out), then
+        // Y = F·exp(−AL) = exp(R + iP). Y is Hermitian, so the saliency map |IFFT(Y)| comes from a real inverse.
+        var q = _filterHalf;
+        for (var k = 1; k <= half; k++)
         {
-            var lo = Math.Max(1, k - half);
-            var hi = Math.Min(_n - 1, k + half);
+            var lo = Math.Max(1, k - q);
+            var hi = k + q;
             var sum = 0.0;
             for (var j = lo; j <= hi; j++)
             {
-                sum += _logAmp[j];
+                sum += _logAmp[j <= half ? j : _n - j];
             }
 
             var gain = Math.Exp(-sum / (hi - lo + 1));
             re[k] *= gain;
-            im[k] = -im[k] * gain;
+            im[k] *= gain;
         }
 
-        // Inverse transform as the conjugate of the forward transform of the conjugate.
         re[0] = 0;
         im[0] = 0;
-        _fft.Forward(re, im);
+        im[half] = 0;
+        _fft.Inverse(re, im, _saliency);
 
         // SrCnn's judgement: the newest point's saliency against the mean saliency of the points before it.
         var t = h - 1;
-        var newest = Math.Sqrt((re[t] * re[t]) + (im[t] * im[t]));
+        var newest = Math.Abs(_saliency[t]);
         var before = 0.0;
         var from = Math.Max(0, t - _judgement);
         for (var i = from; i < t; i++)
         {
-            before += Math.Sqrt((re[i] * re[i]) + (im[i] * im[i]));
+            before += Math.Abs(_saliency[i]);
         }
 
         before /= t - from;

@@ -97,6 +97,11 @@ public sealed class EnsembleDetectorTests : DetectorContractTests
     private protected override IStreamingDetector Create() => DetectorFactory.Create("default");
 }
 
+public sealed class EnsembleWithSpectralDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("ensemble");
+}
+
 public sealed class RobustBaselineDetectorTests : DetectorContractTests
 {
     private protected override IStreamingDetector Create() => DetectorFactory.Create("robust");
@@ -174,7 +179,7 @@ public sealed class DetectorFactoryTests
             Assert.Equal(name, DetectorFactory.Create(name).Name);
         }
 
-        Assert.Equal("default", DetectorFactory.Create("ENSEMBLE").Name);
+        Assert.Equal("ensemble", DetectorFactory.Create("ENSEMBLE").Name);
     }
 
     [Fact]

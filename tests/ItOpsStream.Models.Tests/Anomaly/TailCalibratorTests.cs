@@ -77,3 +77,44 @@ public sealed class FftTests
         }
     }
 }
+
+public sealed class RealFftTests
+{
+    [Fact]
+    public void Forward_MatchesComplexFftOfRealInput()
+    {
+        const int n = 64;
+        var rng = new Random(14);
+        var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var re = (double[])x.Clone();
+        var im = new double[n];
+        new Fft(n).Forward(re, im);
+
+        var hr = new double[(n / 2) + 1];
+        var hi = new double[(n / 2) + 1];
+        new RealFft(n).Forward(x, hr, hi);
+        for (var k = 0; k <= n / 2; k++)
+        {
+            Assert.Equal(re[k], hr[k], 9);
+            Assert.Equal(im[k], hi[k], 9);
+        }
+    }
+
+    [Fact]
+    public void Inverse_OfForward_GivesTheSignalScaledByHalfN()
+    {
+        const int n = 64;
+        var rng = new Random(15);
+        var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var fft = new RealFft(n);
+        var hr = new double[(n / 2) + 1];
+        var hi = new double[(n / 2) + 1];
+        fft.Forward(x, hr, hi);
+        var back = new double[n];
+        fft.Inverse(hr, hi, back);
+        for (var t = 0; t < n; t++)
+        {
+            Assert.Equal(x[t] * n / 2, back[t], 9);
+        }
+    }
+}
