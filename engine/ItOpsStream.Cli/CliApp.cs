@@ -40,6 +40,9 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
+
+            // CliInputException must reach the catch below (exit 2, one line), not the library's handler (exit 1, stack trace).
+            EnableDefaultExceptionHandler = false,
         };
         if (parse.Errors.Count > 0)
         {
