@@ -13,6 +13,9 @@ internal static partial class ModelsCommand
         var command = new Command("models", "Evaluate anomaly detectors on labelled series, export training data, train, promote and export models.");
         command.Subcommands.Add(CreateEvaluate());
         command.Subcommands.Add(CreateCorpus());
+        command.Subcommands.Add(CreateTrain());
+        command.Subcommands.Add(CreatePromote());
+        command.Subcommands.Add(CreateExport());
         return command;
     }
 }
