@@ -54,6 +54,7 @@ internal struct RobustLevel
     private readonly int _warmup;
     private double _mean;
     private double _mad;
+    private double _slowMad;
     private int _n;
 
     public RobustLevel(double alpha, double scaleAlpha, double huberK, int warmup)
@@ -68,8 +69,12 @@ internal struct RobustLevel
 
     public readonly double Mean => _mean;
 
-    /// <summary>σ-equivalent scale, floored relative to the level so a flat series still divides safely.</summary>
-    public readonly double Scale => Math.Max(MadToSigma * _mad, 1e-9 * (Math.Abs(_mean) + 1e-3));
+    /// <summary>
+    /// σ-equivalent scale: the clipped mean absolute deviation, floored by half the slow unclipped one (so
+    /// that discrete or mostly-constant data, whose clipped deviation collapses to 0, keeps a real scale),
+    /// and by a tiny fraction of the level so that a truly flat series still divides safely.
+    /// </summary>
+    public readonly double Scale => Math.Max(MadToSigma * Math.Max(_mad, 0.5 * _slowMad), 1e-9 * (Math.Abs(_mean) + 1e-3));
 
     /// <summary>Residual of x against the current baseline, in scales.</summary>
     public readonly double Z(double x) => (x - _mean) / Scale;
@@ -82,6 +87,7 @@ internal struct RobustLevel
     {
         _mean = mean;
         _mad = scale / MadToSigma;
+        _slowMad = _mad;
         _n = _warmup;
     }
 
@@ -94,6 +100,7 @@ internal struct RobustLevel
             var d = x - _mean;
             _mean += d / _n;
             _mad += (Math.Abs(x - _mean) - _mad) / _n;
+            _slowMad = _mad;
             return;
         }
 
@@ -102,6 +109,7 @@ internal struct RobustLevel
         var clipped = Math.Clamp(r, -limit, limit);
         _mean += _alpha * clipped;
         _mad += _scaleAlpha * (Math.Abs(clipped) - _mad);
+        _slowMad += 0.25 * _scaleAlpha * (Math.Abs(r) - _slowMad);
     }
 }
 

@@ -78,17 +78,19 @@ internal sealed class SeasonalBaseline
                 var best = _errLevel;
                 var dayReady = _day!.IsReady(dayBucket);
                 var weekReady = _week!.IsReady(weekBucket);
+                // A bucket's scale comes from few visits: it is floored at a quarter of the model's tracked error so
+                // that a bucket that happened to be quiet does not turn ordinary noise into a huge z.
                 if (dayReady && _dayPredictions >= MinTrack && _errDay < best)
                 {
                     best = _errDay;
                     prediction = _day.Mean(dayBucket);
-                    scale = _day.Scale(dayBucket);
+                    scale = Math.Max(_day.Scale(dayBucket), 0.25 * MadToSigma * _errDay);
                 }
 
                 if (weekReady && _weekPredictions >= MinTrack && _errWeek < best)
                 {
                     prediction = _week.Mean(weekBucket);
-                    scale = _week.Scale(weekBucket);
+                    scale = Math.Max(_week.Scale(weekBucket), 0.25 * MadToSigma * _errWeek);
                 }
 
                 var cap = 3 * _level.Scale;

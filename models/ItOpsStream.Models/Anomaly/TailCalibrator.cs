@@ -27,8 +27,8 @@ public sealed record CalibrationOptions
     /// <summary>Factor applied to non-exceeding scores during the rest period.</summary>
     public double RestFactor { get; init; } = 0.25;
 
-    /// <summary>Score from which a peak starts a rest period.</summary>
-    public double RestMinPeak { get; init; } = 0.3;
+    /// <summary>Score from which a peak starts a rest period (default 0: every new running maximum does, which makes the rest period threshold-free).</summary>
+    public double RestMinPeak { get; init; }
 
     internal void Validate()
     {
@@ -83,7 +83,8 @@ public sealed record CalibrationOptions
 /// </remarks>
 internal sealed class TailCalibrator
 {
-    private const int Bins = 112;
+    // 1e-4 … 4e9 in steps of 20 %: beyond the top, values share the top bin (and the tail fit).
+    private const int Bins = 136;
     private const double MinValue = 1e-4;
     private const double Ratio = 1.2;
     private const int RefitEvery = 32;
