@@ -18,6 +18,8 @@ internal static class CliApp
     [
         VersionCommand.Create(),
         ReplayCommand.Create(),
+        DetectCommand.Create(),
+        ModelsCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
