@@ -17,6 +17,7 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        LogsCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
