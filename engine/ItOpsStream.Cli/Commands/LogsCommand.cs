@@ -86,6 +86,7 @@ internal static class LogsCommand
             ids.Add(miner.Mine(line).TemplateId);
         }
 
+        miner.Consolidate();
         bool evicted = false;
         for (int i = 0; i < ids.Count; i++)
         {

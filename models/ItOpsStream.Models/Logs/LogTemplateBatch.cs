@@ -27,6 +27,7 @@ public static class LogTemplateBatch
             ids.Add(miner.Mine(message).TemplateId);
         }
 
+        miner.Consolidate();
         bool evicted = false;
         for (int i = 0; i < ids.Count; i++)
         {

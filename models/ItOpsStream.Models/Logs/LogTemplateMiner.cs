@@ -29,6 +29,12 @@ public sealed partial class LogTemplateMiner
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
     private readonly List<string> _wordTexts = ["<*>"];
 
+    // Per word id: the id of its "key=" prefix (0 when it is not key=value) and whether it is "key=<*>", so that
+    // a cluster holding "pod=<*>" matches "pod=web" as well as "pod=web-7".
+    private readonly List<int> _keyOf = [0];
+    private readonly List<bool> _isKeyWildcard = [false];
+    private readonly Dictionary<string, int> _keys = new(StringComparer.Ordinal);
+
     private readonly Dictionary<int, List<Cluster>> _byLength = [];
     private readonly Dictionary<int, Template> _templates = [];
     private readonly Dictionary<int, int> _aliases = [];
@@ -110,6 +116,37 @@ public sealed partial class LogTemplateMiner
     /// <summary>All live templates, by id.</summary>
     public IReadOnlyList<LogTemplate> Templates() =>
         [.. _templates.Values.OrderBy(t => t.Id).Select(t => t.ToPublic(this))];
+
+    /// <summary>
+    /// Merges every cluster into a more general cluster of the same length that covers it (generalisation is
+    /// incremental, so a specific cluster can outlive the moment its general sibling appeared). Ids of merged
+    /// templates become aliases. Batch mining calls it between its passes; a streaming host may call it from time
+    /// to time (it costs a pass over the clusters of each length).
+    /// </summary>
+    public void Consolidate()
+    {
+        foreach (var bucket in _byLength.Values)
+        {
+            var byGenerality = bucket.OrderByDescending(c => c.Tokens.Count(t => t == Wildcard)).ThenBy(c => c.Id).ToList();
+            foreach (var general in byGenerality)
+            {
+                if (general.ForwardTo is not null)
+                {
+                    continue;
+                }
+
+                for (int i = bucket.Count - 1; i >= 0; i--)
+                {
+                    var other = bucket[i];
+                    if (!ReferenceEquals(other, general) && Covers(general, other.Tokens))
+                    {
+                        bucket.RemoveAt(i);
+                        Absorb(general, other);
+                    }
+                }
+            }
+        }
+    }
 
     private TemplateMatch MineMasked(ReadOnlySpan<char> message)
     {
@@ -220,6 +257,20 @@ public sealed partial class LogTemplateMiner
         string s = text.ToString();
         _wordTexts.Add(s);
         _words[s] = id;
+        int equals = s.IndexOf('=', StringComparison.Ordinal);
+        int key = 0;
+        if (equals > 0)
+        {
+            string prefix = s[..(equals + 1)];
+            if (!_keys.TryGetValue(prefix, out key))
+            {
+                key = _keys.Count + 1;
+                _keys[prefix] = key;
+            }
+        }
+
+        _keyOf.Add(key);
+        _isKeyWildcard.Add(key != 0 && s.EndsWith("=<*>", StringComparison.Ordinal));
         return id;
     }
 
@@ -235,7 +286,7 @@ public sealed partial class LogTemplateMiner
         int bestDiff = int.MaxValue;
         foreach (var cluster in bucket)
         {
-            int diff = cluster.Difference(ids, bestDiff);
+            int diff = Difference(cluster, ids, bestDiff);
             if (diff < bestDiff || (diff == bestDiff && best is not null && cluster.Count > best.Count))
             {
                 best = cluster;
@@ -255,7 +306,7 @@ public sealed partial class LogTemplateMiner
             Cluster? matched = null;
             foreach (var sibling in bucket.ToArray())
             {
-                if (sibling.ForwardTo is null && IsSibling(sibling, ids, sibling.Difference(ids, int.MaxValue)) && Generalize(sibling, ids, bucket))
+                if (sibling.ForwardTo is null && IsSibling(sibling, ids, Difference(sibling, ids, int.MaxValue)) && Generalize(sibling, ids, bucket))
                 {
                     matched ??= sibling;
                 }
@@ -270,6 +321,10 @@ public sealed partial class LogTemplateMiner
         return CreateCluster(ids, bucket);
     }
 
+    /// <summary>True when a cluster token accepts a message token.</summary>
+    private bool Accepts(int own, int token) =>
+        own == Wildcard || own == token || (_isKeyWildcard[own] && _keyOf[token] == _keyOf[own]);
+
     private bool IsSibling(Cluster cluster, int[] ids, int diff)
     {
         int maxDiff = Math.Max(1, (int)(ids.Length * _options.MaxSiblingDifference));
@@ -281,7 +336,7 @@ public sealed partial class LogTemplateMiner
         int matches = 0;
         for (int i = 0; i < ids.Length; i++)
         {
-            if (cluster.Tokens[i] != Wildcard && cluster.Tokens[i] == ids[i])
+            if (cluster.Tokens[i] != Wildcard && Accepts(cluster.Tokens[i], ids[i]))
             {
                 matches++;
             }
@@ -301,8 +356,17 @@ public sealed partial class LogTemplateMiner
         for (int i = 0; i < ids.Length; i++)
         {
             int own = cluster.Tokens[i];
-            if (own == Wildcard || own == ids[i])
+            if (Accepts(own, ids[i]))
             {
+                continue;
+            }
+
+            if (_isKeyWildcard[ids[i]] && _keyOf[own] == _keyOf[ids[i]])
+            {
+                // "key=word" meets "key=<digits>": the value varies, the key stays.
+                cluster.Tokens[i] = ids[i];
+                cluster.Candidates?.Remove(i);
+                changed = true;
                 continue;
             }
 
@@ -325,7 +389,7 @@ public sealed partial class LogTemplateMiner
         for (int i = bucket.Count - 1; i >= 0; i--)
         {
             var other = bucket[i];
-            if (!ReferenceEquals(other, cluster) && cluster.Covers(other.Tokens))
+            if (!ReferenceEquals(other, cluster) && Covers(cluster, other.Tokens))
             {
                 bucket.RemoveAt(i);
                 Absorb(cluster, other);
@@ -333,7 +397,7 @@ public sealed partial class LogTemplateMiner
         }
 
         JoinBySkeleton(cluster);
-        return cluster.Difference(ids, 1) == 0;
+        return Difference(cluster, ids, 1) == 0;
     }
 
     private void Absorb(Cluster survivor, Cluster absorbed)
@@ -485,6 +549,36 @@ public sealed partial class LogTemplateMiner
         }
     }
 
+    /// <summary>Constant positions of <paramref name="cluster"/> that reject <paramref name="ids"/>; stops counting past <paramref name="limit"/>.</summary>
+    private int Difference(Cluster cluster, int[] ids, int limit)
+    {
+        int diff = 0;
+        var tokens = cluster.Tokens;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (!Accepts(tokens[i], ids[i]) && ++diff > limit)
+            {
+                return diff;
+            }
+        }
+
+        return diff;
+    }
+
+    private bool Covers(Cluster general, int[] other)
+    {
+        var tokens = general.Tokens;
+        for (int i = 0; i < other.Length; i++)
+        {
+            if (!Accepts(tokens[i], other[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private string Render(int[] tokens)
     {
         var builder = new StringBuilder();
@@ -551,34 +645,6 @@ public sealed partial class LogTemplateMiner
             return values;
         }
 
-        /// <summary>Constant positions that differ from <paramref name="ids"/>; stops counting past <paramref name="limit"/>.</summary>
-        public int Difference(int[] ids, int limit)
-        {
-            int diff = 0;
-            for (int i = 0; i < ids.Length; i++)
-            {
-                int own = Tokens[i];
-                if (own != Wildcard && own != ids[i] && ++diff > limit)
-                {
-                    return diff;
-                }
-            }
-
-            return diff;
-        }
-
-        public bool Covers(int[] other)
-        {
-            for (int i = 0; i < other.Length; i++)
-            {
-                if (Tokens[i] != Wildcard && Tokens[i] != other[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
     }
 
     /// <summary>A template: one id over one or more clusters; the oldest cluster gives its text.</summary>
