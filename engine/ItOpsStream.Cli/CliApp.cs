@@ -39,6 +39,8 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
+            // Let CliInputException reach the catch below (exit 2, one line) instead of a stack trace and exit 1.
+            EnableDefaultExceptionHandler = false,
         };
         if (parse.Errors.Count > 0)
         {
