@@ -257,7 +257,7 @@ public sealed partial class LogTemplateMiner
         string s = text.ToString();
         _wordTexts.Add(s);
         _words[s] = id;
-        int equals = s.IndexOf('=', StringComparison.Ordinal);
+        int equals = s.AsSpan().IndexOfAny('=', ':');
         int key = 0;
         if (equals > 0)
         {

@@ -26,8 +26,8 @@ internal readonly record struct LogToken(int Start, int Length, TokenKind Kind, 
 /// <summary>
 /// Single pass tokenizer and classifier. Splits on white space and '|', then decides per token, from one scan of
 /// its chars, whether it is a variable: anything holding a digit (numbers, IPv4/IPv6 with ports, hex, UUIDs,
-/// dates, times, durations, block ids, host names like dn228, SOCKS5: a constant with a digit still tells templates apart
-/// because the miner counts a variable as one distinct value), multi-segment paths, URLs and e-mail addresses. A unit right after a variable (12 ms, 3 KB)) joins it, so
+/// dates, times, durations, block ids, host names like dn228) except short
+/// version-like words (en0, SOCKS5, ssh2), multi-segment paths, URLs and e-mail addresses. A unit right after a variable (12 ms, 3 KB)) joins it, so
 /// "0 bytes" and "(1.2 KB)" vary as one value. No regex runs on this path.
 /// </summary>
 internal static class LogTokenizer
@@ -158,9 +158,17 @@ internal static class LogTokenizer
             return new LogToken(start, length, TokenKind.Word);
         }
 
+        // word:value (onExtend:1514038530000, port:8080): keep the word, mask the value. Letters only in the key,
+        // so host names (db.example.com:5432) and times (12:30:45) stay whole variables.
+        int colon = t.IndexOf(':');
+        if (digits > 0 && colon > 1 && colon < t.Length - 1 && IsWordKey(t[..colon]) && t[(colon + 1)..].ContainsAnyInRange('0', '9'))
+        {
+            return new LogToken(start, length, TokenKind.KeyVariable, colon + 1);
+        }
+
         if (digits > 0)
         {
-            return new LogToken(start, length, TokenKind.Variable);
+            return new LogToken(start, length, IsVersionWord(t) ? TokenKind.Word : TokenKind.Variable);
         }
 
         if ((t[0] == '/' && slashes >= 2) || backslashes >= 2 || t.Contains("://", StringComparison.Ordinal)
@@ -170,6 +178,19 @@ internal static class LogTokenizer
         }
 
         return new LogToken(start, length, TokenKind.Word);
+    }
+
+    private static bool IsWordKey(ReadOnlySpan<char> key)
+    {
+        foreach (char c in key)
+        {
+            if (!(char.IsAsciiLetter(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsKey(ReadOnlySpan<char> key)
@@ -187,6 +208,42 @@ internal static class LogTokenizer
 
     private static bool IsPathOrUrl(ReadOnlySpan<char> value) =>
         (value.Length > 1 && value[0] == '/' && value[1..].Contains('/')) || value.Contains("://", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Letters then one or two digits (en0, awdl0, SOCKS5, ssh2, tty2): usually a constant that tells templates
+    /// apart ("Link Up on en0" and "Link Up on awdl0" are different events), so it stays a word; if it does vary,
+    /// the distinct-value rule of the miner generalises it.
+    /// </summary>
+    private static bool IsVersionWord(ReadOnlySpan<char> t)
+    {
+        int end = t.Length;
+        while (end > 0 && t[end - 1] is ':' or ',' or ';' or '.' or ')' or ']')
+        {
+            end--;
+        }
+
+        int digitStart = end;
+        while (digitStart > 0 && char.IsAsciiDigit(t[digitStart - 1]))
+        {
+            digitStart--;
+        }
+
+        int digitCount = end - digitStart;
+        if (digitCount is < 1 or > 2 || digitStart < 2)
+        {
+            return false;
+        }
+
+        for (int k = 0; k < digitStart; k++)
+        {
+            if (!char.IsAsciiLetter(t[k]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Units that follow a number and belong to its value.</summary>
     private static bool IsUnit(ReadOnlySpan<char> token)

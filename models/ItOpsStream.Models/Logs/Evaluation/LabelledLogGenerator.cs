@@ -120,7 +120,7 @@ public static class LabelledLogGenerator
         r => $"{SyslogHeader(r, "kernel")} Out of memory: Killed process {Num(r)} ({Pick(r, Services)}) total-vm:{Num(r, 9_000_000)}kB",
         r => $"{SyslogHeader(r, "systemd")} Started Session {Num(r)} of user {Pick(r, Users)}.",
         r => $"{SyslogHeader(r, "sshd")} Disconnected from user {Pick(r, Users)} {Ip(r)} port {r.Next(1024, 65535)}",
-        r => $"{SyslogHeader(r, "kernel")} EXT4-fs error (device sda{r.Next(1, 4)}): ext4_find_entry:{r.Next(1000, 2000)}: inode #{Num(r)}: comm {Pick(r, Services)}: reading directory lblock 0",
+        r => $"{SyslogHeader(r, "kernel")} EXT4-fs error (device dm-{r.Next(0, 4)}): ext4_find_entry:{r.Next(1000, 2000)}: inode #{Num(r)}: comm {Pick(r, Services)}: reading directory lblock 0",
     ];
 
     private static string NginxLine(Random r, string method, string path, int status) =>
