@@ -24,7 +24,7 @@ internal readonly record struct LogToken(int Start, int Length, TokenKind Kind, 
 }
 
 /// <summary>
-/// Single pass tokenizer and classifier. Splits on white space and '|', then decides per token, from one scan of
+/// Single pass tokenizer and classifier. Splits on white space and '|' (a quoted value after '=' stays whole), then decides per token, from one scan of
 /// its chars, whether it is a variable: anything holding a digit (numbers, IPv4/IPv6 with ports, hex, UUIDs,
 /// dates, times, durations, block ids, host names like dn228) except short
 /// version-like words (en0, SOCKS5, ssh2), multi-segment paths, URLs and e-mail addresses. A unit right after a variable (12 ms, 3 KB)) joins it, so
@@ -52,6 +52,16 @@ internal static class LogTokenizer
             int start = i;
             while (i < n && !IsDelimiter(message[i]))
             {
+                // key="a quoted value" is one token, spaces and all: tag="View Lock" varies like tag="wakelock".
+                if (message[i] == '"' && i > start && message[i - 1] == '=')
+                {
+                    int close = message[(i + 1)..].IndexOf('"');
+                    if (close >= 0)
+                    {
+                        i += close + 1;
+                    }
+                }
+
                 i++;
             }
 

@@ -193,4 +193,33 @@ public sealed class LogTemplateMinerTests
             Assert.True(metrics.GroupingAccuracy >= 0.9, $"{name}: GA {metrics.GroupingAccuracy:F3}");
         }
     }
+
+    [Fact]
+    public void Mine_QuotedValueWithSpaces_IsOneToken()
+    {
+        var miner = new LogTemplateMiner();
+        var a = miner.Mine("acquire lock=1, tag=\"View Lock\", uid=7");
+        miner.Mine("acquire lock=2, tag=\"wakelock\", uid=8");
+        miner.Mine("acquire lock=3, tag=\"RILJ_ACK_WL\", uid=9");
+        var d = miner.Mine("acquire lock=4, tag=\"*launch*\", uid=10");
+        Assert.Equal(a.TemplateId, d.TemplateId);
+        Assert.Equal("acquire lock=<*> <*> uid=<*>", miner.GetTemplate(a.TemplateId)!.Text);
+    }
+
+    [Fact]
+    public void Mine_WordColonNumber_KeepsWord()
+    {
+        var miner = new LogTemplateMiner();
+        var match = miner.Mine("onExtend:1514038530000 14 0 4");
+        Assert.Equal("onExtend:<*> <*> <*> <*>", miner.GetTemplate(match.TemplateId)!.Text);
+    }
+
+    [Fact]
+    public void Mine_InterfaceNames_StayApart()
+    {
+        var miner = new LogTemplateMiner();
+        var en0 = miner.Mine("AirPort: Link Up on en0");
+        var awdl0 = miner.Mine("AirPort: Link Up on awdl0");
+        Assert.NotEqual(en0.TemplateId, awdl0.TemplateId);
+    }
 }
