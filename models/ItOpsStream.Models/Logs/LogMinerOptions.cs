@@ -20,9 +20,10 @@ public sealed record LogMinerOptions
 
     /// <summary>
     /// How many distinct word values a position must show, among messages that otherwise match a cluster, before
-    /// that position becomes a variable (<c>&lt;*&gt;</c>). Lower merges more eagerly. Default 4.
+    /// that position becomes a variable (<c>&lt;*&gt;</c>). Lower merges more eagerly. Default 5: four values
+    /// of one column are still read as four events (VM Started/Paused/Resumed/Stopped), five or more as a variable.
     /// </summary>
-    public int DistinctValuesToGeneralize { get; init; } = 4;
+    public int DistinctValuesToGeneralize { get; init; } = 5;
 
     /// <summary>
     /// Largest fraction of a message's tokens that may differ from a cluster for the message to count as a

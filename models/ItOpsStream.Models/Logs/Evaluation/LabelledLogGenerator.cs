@@ -14,7 +14,6 @@ public static class LabelledLogGenerator
 {
     private static readonly string[] Users = ["root", "admin", "alice", "bob", "carol", "deploy", "guest", "oracle", "postgres", "www-data", "jenkins", "svc-backup"];
     private static readonly string[] Services = ["checkout", "payments", "cart", "frontend", "catalog", "shipping", "auth", "search"];
-    private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE"];
     private static readonly string[] Words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"];
 
     /// <summary>The corpora, each about <paramref name="messagesPerCorpus"/> messages long.</summary>
@@ -97,7 +96,8 @@ public static class LabelledLogGenerator
     private static readonly Template[] Java =
     [
         r => Java4j(r, "INFO", "c.e.orders.OrderService", $"Order {Uuid(r)} placed by user {Pick(r, Users)} total {r.Next(1, 900)}.{r.Next(100):00} EUR"),
-        r => Java4j(r, "INFO", "c.e.http.AccessFilter", $"Request {Pick(r, Methods)} {Url(r)} completed in {Duration(r)}"),
+        // The HTTP method is part of the event (as LogHub labels it), the URL and duration are not.
+        r => Java4j(r, "INFO", "c.e.http.AccessFilter", $"Request GET {Url(r)} completed in {Duration(r)}"),
         r => Java4j(r, "WARN", "c.e.db.Pool", $"Connection pool {Pick(r, Services)} exhausted: active={r.Next(10, 50)} idle=0 waiting={r.Next(1, 300)}"),
         r => Java4j(r, "ERROR", "c.e.payments.Gateway", $"Payment {Hex(r)} declined for {Email(r)}: code={r.Next(400, 599)}"),
         r => Java4j(r, "INFO", "c.e.cache.CacheManager", $"Evicted {Num(r)} entries from cache {Pick(r, Words)} in {Duration(r)}"),
@@ -106,6 +106,9 @@ public static class LabelledLogGenerator
         r => Java4j(r, "INFO", "c.e.orders.OrderService", $"Order {Uuid(r)} shipped to {Host(r)}"),
         r => Java4j(r, "WARN", "c.e.auth.Login", $"Login failed for user {Pick(r, Users)} from {Ip(r)}"),
         r => Java4j(r, "INFO", "c.e.auth.Login", $"Login succeeded for user {Pick(r, Users)} from {Ip(r)}"),
+        r => Java4j(r, "INFO", "c.e.http.AccessFilter", $"Request POST {Url(r)} completed in {Duration(r)}"),
+        // A free-text variable of varying length: hard for token-position parsers, kept on purpose.
+        r => Java4j(r, "ERROR", "c.e.jobs.Runner", $"Job {Uuid(r)} failed: {Pick(r, ["timeout", "connection reset by peer", "disk quota exceeded", "killed", "exit code " + r.Next(1, 9), "unknown host " + Pick(r, Services)])}"),
     ];
 
     private static string SyslogHeader(Random r, string process) =>
