@@ -41,6 +41,9 @@ public sealed class LogTemplateMinerTests
         var on = miner.Mine("onReceive action: android.intent.action.SCREEN_ON");
         var off = miner.Mine("onReceive action: android.intent.action.SCREEN_OFF");
         Assert.NotEqual(on.TemplateId, off.TemplateId);
+        string[] lifecycle = ["Started", "Paused", "Resumed", "Stopped"];
+        var ids = lifecycle.Select(e => miner.Mine($"[instance: 42] VM {e} (Lifecycle Event)").TemplateId).ToList();
+        Assert.Equal(4, ids.Distinct().Count());
         Assert.Equal(on.TemplateId, miner.Mine("onReceive action: android.intent.action.SCREEN_ON").TemplateId);
     }
 
@@ -51,10 +54,11 @@ public sealed class LogTemplateMinerTests
         var first = miner.Mine("Invalid user alice from 1.2.3.4");
         miner.Mine("Invalid user bob from 1.2.3.5");
         miner.Mine("Invalid user carol from 1.2.3.6");
-        var fourth = miner.Mine("Invalid user dave from 1.2.3.7");
-        Assert.Equal(first.TemplateId, fourth.TemplateId);
+        miner.Mine("Invalid user dave from 1.2.3.7");
+        var fifth = miner.Mine("Invalid user erin from 1.2.3.8");
+        Assert.Equal(first.TemplateId, fifth.TemplateId);
         Assert.Equal("Invalid user <*> from <*>", miner.GetTemplate(first.TemplateId)!.Text);
-        Assert.Equal(first.TemplateId, miner.Mine("Invalid user erin from 1.2.3.8").TemplateId);
+        Assert.Equal(first.TemplateId, miner.Mine("Invalid user frank from 1.2.3.9").TemplateId);
         Assert.Equal(1, miner.TemplateCount);
     }
 
@@ -67,8 +71,9 @@ public sealed class LogTemplateMinerTests
         Assert.NotEqual(first.TemplateId, second.TemplateId);
         miner.Mine("session opened for user carol");
         miner.Mine("session opened for user dave");
+        miner.Mine("session opened for user erin");
         Assert.Equal(first.TemplateId, miner.ResolveId(second.TemplateId));
-        Assert.Equal(4, miner.GetTemplate(second.TemplateId)!.Count);
+        Assert.Equal(5, miner.GetTemplate(second.TemplateId)!.Count);
     }
 
     [Fact]
@@ -138,6 +143,7 @@ public sealed class LogTemplateMinerTests
         var users = miner.Mine("Invalid user alice from 1.2.3.4");
         var sibling = miner.Mine("Invalid user bob from 1.2.3.4");
         miner.Mine("Invalid user carol from 1.2.3.4");
+        miner.Mine("Invalid user dave from 1.2.3.4");
         var disk = miner.Mine("disk /dev/sda1 full");
         using var stream = new MemoryStream();
         miner.Save(stream);
@@ -145,7 +151,7 @@ public sealed class LogTemplateMinerTests
         var restored = LogTemplateMiner.Load(stream);
 
         Assert.Equal(disk.TemplateId, restored.Mine("disk /dev/sdb2 full").TemplateId);
-        Assert.Equal(users.TemplateId, restored.Mine("Invalid user dave from 5.6.7.8").TemplateId);
+        Assert.Equal(users.TemplateId, restored.Mine("Invalid user erin from 5.6.7.8").TemplateId);
         Assert.Equal(users.TemplateId, restored.ResolveId(sibling.TemplateId));
         var fresh = restored.Mine("a brand new message");
         Assert.True(fresh.IsNewTemplate);
@@ -168,6 +174,7 @@ public sealed class LogTemplateMinerTests
             "Invalid user bob from 1.2.3.4",
             "Invalid user carol from 1.2.3.4",
             "Invalid user dave from 1.2.3.4",
+            "Invalid user erin from 1.2.3.4",
         ];
         var result = LogTemplateBatch.Mine(lines);
         Assert.Single(result.TemplateIds.Distinct());
@@ -201,7 +208,8 @@ public sealed class LogTemplateMinerTests
         var a = miner.Mine("acquire lock=1, tag=\"View Lock\", uid=7");
         miner.Mine("acquire lock=2, tag=\"wakelock\", uid=8");
         miner.Mine("acquire lock=3, tag=\"RILJ_ACK_WL\", uid=9");
-        var d = miner.Mine("acquire lock=4, tag=\"*launch*\", uid=10");
+        miner.Mine("acquire lock=4, tag=\"*launch*\", uid=10");
+        var d = miner.Mine("acquire lock=5, tag=\"SCREEN_FROZEN\", uid=11");
         Assert.Equal(a.TemplateId, d.TemplateId);
         Assert.Equal("acquire lock=<*> <*> uid=<*>", miner.GetTemplate(a.TemplateId)!.Text);
     }
