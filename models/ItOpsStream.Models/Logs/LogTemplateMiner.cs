@@ -16,7 +16,13 @@ namespace ItOpsStream.Models.Logs;
 /// <remarks>Not thread-safe: one miner per single-writer shard.</remarks>
 public sealed partial class LogTemplateMiner
 {
+    // A generalised position: accepts any token.
     private const int Wildcard = 0;
+
+    // A position that only ever held masked variables (numbers, addresses...). It accepts words too (a host is
+    // "10.0.0.1" or "localhost"), except in a cluster with no constant word at all, so that "jetty-6.1.26" and
+    // "nodeBlacklistingEnabled:true" stay apart.
+    private const int Masked = 1;
 
     private readonly LogMinerOptions _options;
     private readonly Regex[] _extraMasks;
@@ -27,12 +33,12 @@ public sealed partial class LogTemplateMiner
     private readonly Dictionary<string, Cluster>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     private readonly Dictionary<string, int> _words = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
-    private readonly List<string> _wordTexts = ["<*>"];
+    private readonly List<string> _wordTexts = ["<*>", "<*>"];
 
     // Per word id: the id of its "key=" prefix (0 when it is not key=value) and whether it is "key=<*>", so that
     // a cluster holding "pod=<*>" matches "pod=web" as well as "pod=web-7".
-    private readonly List<int> _keyOf = [0];
-    private readonly List<bool> _isKeyWildcard = [false];
+    private readonly List<int> _keyOf = [0, 0];
+    private readonly List<bool> _isKeyWildcard = [false, false];
     private readonly Dictionary<string, int> _keys = new(StringComparer.Ordinal);
 
     private readonly Dictionary<int, List<Cluster>> _byLength = [];
@@ -55,7 +61,7 @@ public sealed partial class LogTemplateMiner
         _tokens = new LogToken[_options.MaxTokens];
         _cacheLookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         _wordLookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
-        _words["<*>"] = Wildcard;
+        _words["<*>"] = Masked;
     }
 
     /// <summary>The settings.</summary>
@@ -226,6 +232,7 @@ public sealed partial class LogTemplateMiner
             var token = tokens[i];
             if (token.Kind == TokenKind.Variable)
             {
+                ids[i] = Masked;
                 continue;
             }
 
@@ -270,7 +277,7 @@ public sealed partial class LogTemplateMiner
         }
 
         _keyOf.Add(key);
-        _isKeyWildcard.Add(key != 0 && s.EndsWith("=<*>", StringComparison.Ordinal));
+        _isKeyWildcard.Add(key != 0 && s.EndsWith("<*>", StringComparison.Ordinal));
         return id;
     }
 
@@ -323,7 +330,7 @@ public sealed partial class LogTemplateMiner
 
     /// <summary>True when a cluster token accepts a message token.</summary>
     private bool Accepts(int own, int token) =>
-        own == Wildcard || own == token || (_isKeyWildcard[own] && _keyOf[token] == _keyOf[own]);
+        own <= Masked || own == token || (_isKeyWildcard[own] && _keyOf[token] == _keyOf[own]);
 
     private bool IsSibling(Cluster cluster, int[] ids, int diff)
     {
@@ -336,7 +343,7 @@ public sealed partial class LogTemplateMiner
         int matches = 0;
         for (int i = 0; i < ids.Length; i++)
         {
-            if (cluster.Tokens[i] != Wildcard && Accepts(cluster.Tokens[i], ids[i]))
+            if (cluster.Tokens[i] > Masked && Accepts(cluster.Tokens[i], ids[i]))
             {
                 matches++;
             }
@@ -466,7 +473,7 @@ public sealed partial class LogTemplateMiner
         var builder = new StringBuilder();
         foreach (int id in tokens)
         {
-            if (id != Wildcard)
+            if (id > Masked)
             {
                 builder.Append(id).Append(',');
             }
@@ -554,9 +561,11 @@ public sealed partial class LogTemplateMiner
     {
         int diff = 0;
         var tokens = cluster.Tokens;
+        bool allVariable = !HasWord(tokens);
         for (int i = 0; i < ids.Length; i++)
         {
-            if (!Accepts(tokens[i], ids[i]) && ++diff > limit)
+            bool accepted = allVariable ? ids[i] <= Masked : Accepts(tokens[i], ids[i]);
+            if (!accepted && ++diff > limit)
             {
                 return diff;
             }
@@ -565,18 +574,19 @@ public sealed partial class LogTemplateMiner
         return diff;
     }
 
-    private bool Covers(Cluster general, int[] other)
+    private bool Covers(Cluster general, int[] other) => Difference(general, other, 0) == 0;
+
+    private static bool HasWord(int[] tokens)
     {
-        var tokens = general.Tokens;
-        for (int i = 0; i < other.Length; i++)
+        foreach (int id in tokens)
         {
-            if (!Accepts(tokens[i], other[i]))
+            if (id > Masked)
             {
-                return false;
+                return true;
             }
         }
 
-        return true;
+        return false;
     }
 
     private string Render(int[] tokens)

@@ -168,10 +168,11 @@ internal static class LogTokenizer
             return new LogToken(start, length, TokenKind.Word);
         }
 
-        // word:value (onExtend:1514038530000, port:8080): keep the word, mask the value. Letters only in the key,
-        // so host names (db.example.com:5432) and times (12:30:45) stay whole variables.
+        // word:value (onExtend:1514038530000, taskID:42): keep the word, mask the value. Letters only in the key,
+        // so host names (db.example.com:5432, localhost:8080) and times (12:30:45) stay whole variables.
         int colon = t.IndexOf(':');
-        if (digits > 0 && colon > 1 && colon < t.Length - 1 && IsWordKey(t[..colon]) && t[(colon + 1)..].ContainsAnyInRange('0', '9'))
+        if (digits > 0 && colon > 1 && colon < t.Length - 1 && IsWordKey(t[..colon]) && t[(colon + 1)..].ContainsAnyInRange('0', '9')
+            && !IsHostPort(t[..colon], t[(colon + 1)..]))
         {
             return new LogToken(start, length, TokenKind.KeyVariable, colon + 1);
         }
@@ -188,6 +189,13 @@ internal static class LogTokenizer
         }
 
         return new LogToken(start, length, TokenKind.Word);
+    }
+
+    /// <summary>paymentservice:50051, localhost:8080: a lower-case name and a port is an address, a variable as a whole.</summary>
+    private static bool IsHostPort(ReadOnlySpan<char> name, ReadOnlySpan<char> port)
+    {
+        var digits = port.TrimEnd(",;.)]");
+        return digits.Length is > 0 and <= 5 && !digits.ContainsAnyExceptInRange('0', '9') && !name.ContainsAnyInRange('A', 'Z');
     }
 
     private static bool IsWordKey(ReadOnlySpan<char> key)
