@@ -27,9 +27,11 @@ public sealed record LogMinerOptions
 
     /// <summary>
     /// Largest fraction of a message's tokens that may differ from a cluster for the message to count as a
-    /// sibling of that cluster (a candidate for generalisation). Default 0.34.
+    /// sibling whose words feed generalisation; at least one position always may. Default 0, so only messages that
+    /// differ in exactly one word count: a variable varies alone, while words that change together ("from NEW to
+    /// INITED", "mapred.job.id … use mapreduce.job.id") tell templates apart.
     /// </summary>
-    public double MaxSiblingDifference { get; init; } = 0.34;
+    public double MaxSiblingDifference { get; init; } = 0;
 
     /// <summary>Messages are cut to this many tokens; the rest becomes one variable. Default 128.</summary>
     public int MaxTokens { get; init; } = 128;

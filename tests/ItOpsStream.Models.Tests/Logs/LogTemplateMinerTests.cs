@@ -230,4 +230,18 @@ public sealed class LogTemplateMinerTests
         var awdl0 = miner.Mine("AirPort: Link Up on awdl0");
         Assert.NotEqual(en0.TemplateId, awdl0.TemplateId);
     }
+
+    [Fact]
+    public void Mine_WordsChangingTogether_StayDistinctTemplates()
+    {
+        var miner = new LogTemplateMiner();
+        string[] states = ["NEW", "INITED", "SETUP", "RUNNING", "COMMITTING", "SUCCEEDED"];
+        var ids = new List<int>();
+        for (int i = 0; i + 1 < states.Length; i++)
+        {
+            ids.Add(miner.Mine($"job_1445144423722_0020Job Transitioned from {states[i]} to {states[i + 1]}").TemplateId);
+        }
+
+        Assert.Equal(5, ids.Distinct().Count());
+    }
 }
