@@ -244,4 +244,22 @@ public sealed class LogTemplateMinerTests
 
         Assert.Equal(5, ids.Distinct().Count());
     }
+    [Theory]
+    [InlineData("2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200", "- Notification time out: <*>")]
+    [InlineData("- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected", "instruction cache parity error corrected")]
+    [InlineData("- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: session closed for user root", "session closed for user root")]
+    [InlineData("03-17 16:13:38.859  2227  2227 D TextView: visible is system.time.showampm", "TextView: visible is system.time.showampm")]
+    [InlineData("2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505 with Core: C:\\Windows\\winsxs\\amd64_microsoft\\cbscore.dll", "CBS Loaded Servicing Stack <*> with Core: <*>")]
+    [InlineData("17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]", "executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]")]
+    [InlineData("2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Executing with tokens:", "<*> Executing with tokens:")]
+    [InlineData("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties", "workerEnv.init() ok <*>")]
+    [InlineData("Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186", "Invalid user webmaster from <*>")]
+    [InlineData("Jul  1 09:00:55 calvisitor-10-105-160-95 kernel[0]: AirPort: Link Up on en0", "AirPort: Link Up on en0")]
+    [InlineData("081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating", "dfs.DataNode$PacketResponder: PacketResponder <*> for block <*> terminating")]
+    public void Mine_RawLineOfCommonFormat_StripsHeader(string raw, string expected)
+    {
+        var miner = new LogTemplateMiner();
+        var match = miner.Mine(raw);
+        Assert.Equal(expected, miner.GetTemplate(match.TemplateId)!.Text);
+    }
 }
