@@ -20,6 +20,7 @@ internal static class CliApp
         ReplayCommand.Create(),
         DetectCommand.Create(),
         ModelsCommand.Create(),
+        LogsCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
