@@ -17,6 +17,7 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        KafkaMockCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -38,6 +39,8 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
+            // Without this System.CommandLine prints CliInputException with a stack trace and exit code 1.
+            EnableDefaultExceptionHandler = false,
         };
         if (parse.Errors.Count > 0)
         {
