@@ -1,0 +1,61 @@
+using System.Text.Json;
+using ItOpsStream.Engine.Telemetry;
+
+namespace ItOpsStream.Connectors.Kafka.Formats;
+
+/// <summary>The native record shape of CONTRACTS §2, one JSON object per message.</summary>
+internal sealed class NativeJsonFormat : ITelemetryFormat
+{
+    public static NativeJsonFormat Instance { get; } = new();
+
+    public string Name => FormatNames.Native;
+
+    public bool TryConvert(ReadOnlySpan<byte> payload, List<TelemetryRecord> output, out FormatError error)
+    {
+        if (!JsonPayload.TryParse(payload, out var document, out error))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            if (!NativeRecordReader.TryRead(document.RootElement, default, out var record, out var reason))
+            {
+                error = FormatError.Invalid(Name, reason);
+                return false;
+            }
+
+            output.Add(record);
+            return true;
+        }
+    }
+}
+
+/// <summary>Parses a message as JSON, turning syntax errors into a dead-letter reason with the byte position.</summary>
+internal static class JsonPayload
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+
+    public static bool TryParse(ReadOnlySpan<byte> payload, out JsonDocument document, out FormatError error)
+    {
+        try
+        {
+            // JsonDocument needs memory it can keep; a copy of the span is the price of the non-native formats.
+            document = JsonDocument.Parse(payload.ToArray(), Options);
+            error = default;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            document = null!;
+            error = new FormatError("json.syntax", $"invalid JSON at byte {ex.BytePositionInLine ?? 0} of line {(ex.LineNumber ?? 0) + 1}: {FirstSentence(ex.Message)}");
+            return false;
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut < 0 ? message : message[..cut];
+    }
+}
