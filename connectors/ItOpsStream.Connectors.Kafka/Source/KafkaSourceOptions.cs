@@ -21,7 +21,10 @@ public sealed record KafkaSourceOptions
         ["itops.events"] = FormatNames.Auto,
     };
 
-    /// <summary>Most records in one batch (one batch never mixes partitions). Default 1000.</summary>
+    /// <summary>How the non-native formats map onto telemetry records.</summary>
+    public FormatOptions Formats { get; init; } = FormatOptions.Default;
+
+    /// <summary>Most messages in one batch (one batch never mixes partitions). Default 1000.</summary>
     public int MaxBatchSize { get; init; } = 1000;
 
     /// <summary>Longest a consumed record waits for its batch to fill. Default 20 ms.</summary>
@@ -77,6 +80,8 @@ public sealed record KafkaSourceOptions
             }
         }
 
+        ArgumentNullException.ThrowIfNull(Formats);
+        Formats.Validate();
         if (MaxBatchSize < 1)
         {
             throw new ArgumentException($"max batch size must be at least 1 (got {MaxBatchSize})", nameof(MaxBatchSize));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using ItOpsStream.Connectors.Kafka.Formats;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,8 @@ public sealed partial class KafkaTelemetrySource : ITelemetrySource, IDisposable
 
     // Poll-thread state.
     private readonly Dictionary<TopicPartition, PartitionProgress> _progress = [];
-    private readonly Dictionary<TopicPartition, List<RawRecord>> _building = [];
+    private readonly Dictionary<TopicPartition, PartitionBatch> _building = [];
+    private readonly TelemetryMessageDecoder _expander;
     private readonly Queue<RawBatch> _waiting = new();
     private readonly Dictionary<string, string?> _formats;
     private bool _paused;
@@ -50,7 +52,8 @@ public sealed partial class KafkaTelemetrySource : ITelemetrySource, IDisposable
         options.Validate();
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _formats = options.Topics.ToDictionary(t => t.Key, t => t.Value == Formats.FormatNames.Auto ? null : (string?)t.Value, StringComparer.Ordinal);
+        _formats = options.Topics.ToDictionary(t => t.Key, t => t.Value == FormatNames.Auto ? null : (string?)t.Value, StringComparer.Ordinal);
+        _expander = new TelemetryMessageDecoder(options.Formats);
         _onComplete = ticket =>
         {
             _completions.Enqueue(ticket);
@@ -213,23 +216,25 @@ public sealed partial class KafkaTelemetrySource : ITelemetrySource, IDisposable
         }
     }
 
-    /// <summary>Buffers one record; returns true when a full partition batch was emitted.</summary>
+    /// <summary>Buffers one message (expanded to native records); returns true when a full partition batch was emitted.</summary>
     private bool Add(ConsumeResult<byte[]?, byte[]?> result, ChannelWriter<RawBatch> output)
     {
         var tp = result.TopicPartition;
-        if (!_building.TryGetValue(tp, out var list))
+        if (!_building.TryGetValue(tp, out var batch))
         {
-            list = new List<RawRecord>(Math.Min(_options.MaxBatchSize, 256));
-            _building[tp] = list;
+            batch = new PartitionBatch(Math.Min(_options.MaxBatchSize, 256));
+            _building[tp] = batch;
         }
 
         _formats.TryGetValue(tp.Topic, out var format);
         var origin = new RecordOrigin(tp.Topic, tp.Partition.Value, result.Offset.Value);
-        list.Add(new RawRecord(result.Message.Value ?? [], origin, format));
+        _expander.Expand(new RawRecord(result.Message.Value ?? [], origin, format), batch.Records);
+        batch.LastOffset = result.Offset.Value;
+        batch.Messages++;
         Metrics.AddRecords(1);
-        if (list.Count >= _options.MaxBatchSize)
+        if (batch.Messages >= _options.MaxBatchSize)
         {
-            Emit(tp, list, output);
+            Emit(tp, batch, output);
             _building.Remove(tp);
             return true;
         }
@@ -240,9 +245,9 @@ public sealed partial class KafkaTelemetrySource : ITelemetrySource, IDisposable
     private int CountBuffered()
     {
         int n = 0;
-        foreach (var list in _building.Values)
+        foreach (var batch in _building.Values)
         {
-            n += list.Count;
+            n += batch.Messages;
         }
 
         return n;
@@ -250,15 +255,15 @@ public sealed partial class KafkaTelemetrySource : ITelemetrySource, IDisposable
 
     private void EmitAll(ChannelWriter<RawBatch> output)
     {
-        foreach (var (tp, list) in _building)
+        foreach (var (tp, batch) in _building)
         {
-            Emit(tp, list, output);
+            Emit(tp, batch, output);
         }
 
         _building.Clear();
     }
 
-    private void Emit(TopicPartition tp, List<RawRecord> records, ChannelWriter<RawBatch> output)
+    private void Emit(TopicPartition tp, PartitionBatch pending, ChannelWriter<RawBatch> output)
     {
         if (!_progress.TryGetValue(tp, out var progress))
         {
@@ -266,12 +271,29 @@ public sealed partial class KafkaTelemetrySource : ITelemetrySource, IDisposable
             return;
         }
 
-        var batch = new RawBatch(records, progress.Dispatch(records[^1].Origin.Offset, _onComplete));
+        var ticket = progress.Dispatch(pending.LastOffset, _onComplete);
         Metrics.AddBatch();
+        if (pending.Records.Count == 0)
+        {
+            // Only empty exports (an OTLP request without data points…): nothing to deliver, the offsets are done.
+            ticket.Complete();
+            return;
+        }
+
+        var batch = new RawBatch(pending.Records, ticket);
         if (_waiting.Count > 0 || !output.TryWrite(batch))
         {
             _waiting.Enqueue(batch);
         }
+    }
+
+    private sealed class PartitionBatch(int capacity)
+    {
+        public List<RawRecord> Records { get; } = new(capacity);
+
+        public long LastOffset { get; set; }
+
+        public int Messages { get; set; }
     }
 
     /// <summary>Writes waiting batches; pauses the assignment while some cannot be written, resumes when all are.</summary>

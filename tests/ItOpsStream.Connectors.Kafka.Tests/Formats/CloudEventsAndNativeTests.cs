@@ -85,7 +85,7 @@ public sealed class CloudEventsAndNativeTests
 
     [Theory]
     [InlineData("not json at all", "json.syntax")]
-    [InlineData("{\"ts\":\"2026-11-25T12:00:05Z\",\"kind\":\"metric\",\"name\":\"x\"}", "format.invalid")]
+    [InlineData("{\"ts\":\"2026-11-25T12:00:05Z\",\"kind\":\"metric\",\"name\":\"x\"}", "field.missing")]
     [InlineData("{\"hello\":\"world\"}", "format.unknown")]
     [InlineData("", "json.syntax")]
     [InlineData("42", "format.unknown")]

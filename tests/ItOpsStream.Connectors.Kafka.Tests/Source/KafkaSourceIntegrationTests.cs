@@ -96,7 +96,7 @@ public sealed class KafkaSourceIntegrationTests(EmbeddedKafkaFixture kafka, ITes
         Assert.Equal("0", Header(KafkaSinks.DeadLetterHeaders.Partition));
         Assert.Equal("1", Header(KafkaSinks.DeadLetterHeaders.Offset));
         Assert.Equal("decode", Header(KafkaSinks.DeadLetterHeaders.Stage));
-        Assert.Equal("format.invalid", Header(KafkaSinks.DeadLetterHeaders.ExceptionClass));
+        Assert.Equal("timestamp.invalid", Header(KafkaSinks.DeadLetterHeaders.ExceptionClass));
         Assert.Contains("ts", Header(KafkaSinks.DeadLetterHeaders.ExceptionMessage), StringComparison.Ordinal);
         Assert.Equal("json.syntax", Encoding.UTF8.GetString(letters[1].Message.Headers.GetLastBytes(KafkaSinks.DeadLetterHeaders.ExceptionClass)));
         Assert.Equal(4, CommittedTotal(kafka.BootstrapServers, group, input, 1));

@@ -1,35 +1,6 @@
 using System.Text.Json;
-using ItOpsStream.Engine.Telemetry;
 
 namespace ItOpsStream.Connectors.Kafka.Formats;
-
-/// <summary>The native record shape of CONTRACTS §2, one JSON object per message.</summary>
-internal sealed class NativeJsonFormat : ITelemetryFormat
-{
-    public static NativeJsonFormat Instance { get; } = new();
-
-    public string Name => FormatNames.Native;
-
-    public bool TryConvert(ReadOnlySpan<byte> payload, List<TelemetryRecord> output, out FormatError error)
-    {
-        if (!JsonPayload.TryParse(payload, out var document, out error))
-        {
-            return false;
-        }
-
-        using (document)
-        {
-            if (!NativeRecordReader.TryRead(document.RootElement, default, out var record, out var reason))
-            {
-                error = FormatError.Invalid(Name, reason);
-                return false;
-            }
-
-            output.Add(record);
-            return true;
-        }
-    }
-}
 
 /// <summary>Parses a message as JSON, turning syntax errors into a dead-letter reason with the byte position.</summary>
 internal static class JsonPayload
