@@ -21,6 +21,7 @@ internal static class CliApp
         DetectCommand.Create(),
         ModelsCommand.Create(),
         LogsCommand.Create(),
+        KafkaMockCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
