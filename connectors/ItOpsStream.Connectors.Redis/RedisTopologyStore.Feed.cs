@@ -9,29 +9,48 @@ public sealed partial class RedisTopologyStore
     /// <summary>Changes per script call: one call blocks Redis for its duration, so it stays well under a millisecond.</summary>
     private const int ChangesPerScript = 256;
 
-    // KEYS: cis, rels, version, changes. ARGV[1] = MAXLEN, then per change: op (u|d), kind (c|r), field, value.
-    // Each change gets the next version and the stream entry 0-{version}, in the same atomic script as
-    // the write. A relation upsert that changes the type of an existing from→to pair first announces
-    // the delete of the old one, so a reader keyed by type stays exact; a relation delete announces the
-    // type it removed.
+    // KEYS: cis, rels, version, changes, generation. ARGV[1] = MAXLEN, ARGV[2] = index key prefix, then
+    // per change: op (u|d), kind (c|r), field, value. Each change gets the next version and the stream
+    // entry 0-{version}, in the same atomic script as the write. The per-CI index sets
+    // ({prefix}idx:{generation}:{id}, members ">to" and "<from") let a CI delete remove every relation
+    // naming it, as TopologyGraph.WithChanges does, without scanning the relation hash. A relation
+    // delete announces the type it removed.
     private const string ApplyScript = """
         local maxlen = ARGV[1]
+        local idx = ARGV[2] .. (redis.call('GET', KEYS[5]) or '0') .. ':'
         local v = tonumber(redis.call('GET', KEYS[3]) or '0')
-        for i = 2, #ARGV, 4 do
+        for i = 3, #ARGV, 4 do
           local op, kind, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
           if kind == 'c' then
-            if op == 'u' then redis.call('HSET', KEYS[1], field, value) else redis.call('HDEL', KEYS[1], field) end
-          else
-            local old = redis.call('HGET', KEYS[2], field)
             if op == 'u' then
-              if old and old ~= value then
-                v = redis.call('INCR', KEYS[3])
-                redis.call('XADD', KEYS[4], 'MAXLEN', '~', maxlen, '0-' .. v, 'o', 'd', 'k', 'r', 'f', field, 'v', old)
-              end
-              redis.call('HSET', KEYS[2], field, value)
+              redis.call('HSET', KEYS[1], field, value)
             else
-              redis.call('HDEL', KEYS[2], field)
+              redis.call('HDEL', KEYS[1], field)
+              for _, m in ipairs(redis.call('SMEMBERS', idx .. field)) do
+                local other = string.sub(m, 2)
+                if string.sub(m, 1, 1) == '>' then
+                  redis.call('HDEL', KEYS[2], field .. '\31' .. other)
+                  redis.call('SREM', idx .. other, '<' .. field)
+                else
+                  redis.call('HDEL', KEYS[2], other .. '\31' .. field)
+                  redis.call('SREM', idx .. other, '>' .. field)
+                end
+              end
+              redis.call('DEL', idx .. field)
+            end
+          else
+            local sep = string.find(field, '\31', 1, true)
+            local from, to = string.sub(field, 1, sep - 1), string.sub(field, sep + 1)
+            if op == 'u' then
+              redis.call('HSET', KEYS[2], field, value)
+              redis.call('SADD', idx .. from, '>' .. to)
+              redis.call('SADD', idx .. to, '<' .. from)
+            else
+              local old = redis.call('HGET', KEYS[2], field)
               if old then value = old end
+              redis.call('HDEL', KEYS[2], field)
+              redis.call('SREM', idx .. from, '>' .. to)
+              redis.call('SREM', idx .. to, '<' .. from)
             end
           end
           v = redis.call('INCR', KEYS[3])
@@ -46,18 +65,19 @@ public sealed partial class RedisTopologyStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         var db = Database;
-        RedisKey[] keys = [Keys.Cis, Keys.Relations, Keys.Version, Keys.Changes];
+        RedisKey[] keys = [Keys.Cis, Keys.Relations, Keys.Version, Keys.Changes, Keys.Generation];
         long version = 0;
         int start = 0;
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(ChangesPerScript, changes.Count - start);
-            var args = new RedisValue[1 + (4 * count)];
+            var args = new RedisValue[2 + (4 * count)];
             args[0] = Options.ChangeStreamMaxLength;
+            args[1] = Keys.IndexPrefix;
             for (int i = 0; i < count; i++)
             {
-                EncodeChange(changes[start + i], args.AsSpan(1 + (4 * i), 4));
+                EncodeChange(changes[start + i], args.AsSpan(2 + (4 * i), 4));
             }
 
             var result = await db.ScriptEvaluateAsync(ApplyScript, keys, args).ConfigureAwait(false);

@@ -68,8 +68,8 @@ public sealed class RedisTopologyStoreTests(RedisFixture redis)
         {
             new TopologyChange(TopologyChangeOp.Upsert, new CiRecord("svc:cart", "service", "cart", Criticality.Critical), null),
             new TopologyChange(TopologyChangeOp.Upsert, null, new RelationRecord("svc:cart", "db:orders", "depends_on")),
-            new TopologyChange(TopologyChangeOp.Delete, new CiRecord("host:node-3", "host"), null),
             new TopologyChange(TopologyChangeOp.Delete, null, new RelationRecord("svc:checkout", "host:node-3", "ignored")),
+            new TopologyChange(TopologyChangeOp.Delete, new CiRecord("host:node-3", "host"), null),
         };
 
         long version = await store.ApplyAsync(changes, default);
@@ -80,9 +80,9 @@ public sealed class RedisTopologyStoreTests(RedisFixture redis)
         Assert.Equal([2L, 3, 4, 5], batch.Changes.Select(c => c.Version!.Value));
         Assert.Equal(changes[0].Ci, batch.Changes[0].Ci);
         Assert.Equal(changes[1].Relation, batch.Changes[1].Relation);
-        Assert.Equal((TopologyChangeOp.Delete, "host:node-3"), (batch.Changes[2].Op, batch.Changes[2].Ci!.Id));
         // The delete announces the type it removed, not the one the request carried.
-        Assert.Equal(new RelationRecord("svc:checkout", "host:node-3", "runs_on"), batch.Changes[3].Relation);
+        Assert.Equal(new RelationRecord("svc:checkout", "host:node-3", "runs_on"), batch.Changes[2].Relation);
+        Assert.Equal((TopologyChangeOp.Delete, "host:node-3"), (batch.Changes[3].Op, batch.Changes[3].Ci!.Id));
 
         var loaded = await store.LoadAsync(default);
         Assert.Equal(5, loaded.Version);
@@ -92,17 +92,36 @@ public sealed class RedisTopologyStoreTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task Apply_RelationWithNewType_AnnouncesDeleteOfTheOldTypeFirst()
+    public async Task Apply_RelationWithNewType_ReplacesTheTypeOfThePair()
     {
         await using var store = await RedisTopologyStore.ConnectAsync(redis.Url, redis.NewOptions());
         await store.ImportAsync(Sample, CmdbImportMode.Merge, default);
 
         await store.ApplyAsync([new TopologyChange(TopologyChangeOp.Upsert, null, new RelationRecord("svc:checkout", "host:node-3", "hosted_on"))], default);
 
-        var batch = await store.ReadChangesAsync(1, TimeSpan.Zero, default);
-        Assert.Equal(
-            [(TopologyChangeOp.Delete, "runs_on", 2L), (TopologyChangeOp.Upsert, "hosted_on", 3L)],
-            batch.Changes.Select(c => (c.Op, c.Relation!.Type, c.Version!.Value)));
+        var relations = (await store.LoadAsync(default)).Document.Relations;
+        Assert.Equal("hosted_on", Assert.Single(relations, r => r.From == "svc:checkout" && r.To == "host:node-3").Type);
+    }
+
+    [Theory]
+    [InlineData(CmdbImportMode.Merge)]
+    [InlineData(CmdbImportMode.Replace)]
+    public async Task DeleteCi_RemovesEveryRelationNamingIt_LikeTheGraph(CmdbImportMode mode)
+    {
+        await using var store = await RedisTopologyStore.ConnectAsync(redis.Url, redis.NewOptions());
+        await store.ImportAsync(Sample, mode, default);
+        await store.ImportAsync(Sample, mode, default);
+        await store.ApplyAsync([new TopologyChange(TopologyChangeOp.Upsert, null, new RelationRecord("bs:online-store", "svc:checkout"))], default);
+
+        await store.ApplyAsync([new TopologyChange(TopologyChangeOp.Delete, new CiRecord("svc:checkout", string.Empty), null)], default);
+
+        var document = (await store.LoadAsync(default)).Document;
+        Assert.DoesNotContain(document.Cis, c => c.Id == "svc:checkout");
+        Assert.Equal([("bs:online-store", "svc:frontend")], document.Relations.Select(r => (r.From, r.To)));
+        // The index went with it: bringing a relation back and deleting the other end cleans up again.
+        await store.ApplyAsync([new TopologyChange(TopologyChangeOp.Upsert, null, new RelationRecord("svc:checkout", "db:orders"))], default);
+        await store.ApplyAsync([new TopologyChange(TopologyChangeOp.Delete, new CiRecord("db:orders", string.Empty), null)], default);
+        Assert.Single((await store.LoadAsync(default)).Document.Relations);
     }
 
     [Fact]
@@ -190,7 +209,8 @@ public sealed class RedisTopologyStoreTests(RedisFixture redis)
 
         var stats = await store.GetStatsAsync();
 
-        Assert.Equal((3L, 3L, 2L, 2L, 1L), (stats.Cis, stats.Relations, stats.Version, stats.ChangeStreamLength, stats.OldestReplayableVersion));
+        // The delete took the relation svc:checkout → db:orders with it.
+        Assert.Equal((3L, 2L, 2L, 2L, 1L), (stats.Cis, stats.Relations, stats.Version, stats.ChangeStreamLength, stats.OldestReplayableVersion));
         Assert.True(stats.MemoryBytes > 0);
     }
 
