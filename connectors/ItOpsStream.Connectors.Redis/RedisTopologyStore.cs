@@ -43,6 +43,9 @@ public sealed partial class RedisTopologyStore : ITopologyStore
     /// <summary>The URL with its password hidden, for logs.</summary>
     public string Url { get; }
 
+    /// <summary>Whether the command connection is up right now.</summary>
+    public bool IsConnected => _connection.IsConnected;
+
     internal CmdbKeys Keys { get; }
 
     internal IDatabase Database => _connection.GetDatabase(_database);

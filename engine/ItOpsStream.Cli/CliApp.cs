@@ -17,6 +17,7 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        CmdbCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -38,6 +39,8 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
+            // CliInputException must reach the catch below (exit 2, one line), not the default handler's stack trace.
+            EnableDefaultExceptionHandler = false,
         };
         if (parse.Errors.Count > 0)
         {
