@@ -68,7 +68,7 @@ internal static class CmdbCodec
         string? name = null;
         string? owner = null;
         var criticality = Criticality.Medium;
-        Dictionary<string, string>? attributes = null;
+        AttributeMap? attributes = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("class"u8))
@@ -182,22 +182,31 @@ internal static class CmdbCodec
         }
     }
 
-    private static Dictionary<string, string>? ReadAttributes(ref Utf8JsonReader reader, StringPool pool)
+    /// <summary>Attributes are stored sorted by key (<see cref="EncodeCi"/>), so they go straight into the compact <see cref="AttributeMap"/>.</summary>
+    private static AttributeMap? ReadAttributes(ref Utf8JsonReader reader, StringPool pool)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var items = new List<KeyValuePair<string, string>>(4);
+        bool sorted = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string key = ReadString(ref reader, pool);
             reader.Read();
-            attributes[key] = ReadString(ref reader, pool);
+            var value = ReadString(ref reader, pool);
+            sorted &= items.Count == 0 || string.CompareOrdinal(items[^1].Key, key) < 0;
+            items.Add(new(key, value));
         }
 
-        attributes.TrimExcess();
-        return attributes;
+        if (!sorted)
+        {
+            // Written by another tool: sort, and let the last of a repeated key win as JSON readers do.
+            items = [.. items.Select((p, i) => (p, i)).GroupBy(x => x.p.Key, StringComparer.Ordinal).Select(g => g.MaxBy(x => x.i).p).OrderBy(p => p.Key, StringComparer.Ordinal)];
+        }
+
+        return items.Count == 0 ? null : new AttributeMap([.. items]);
     }
 }

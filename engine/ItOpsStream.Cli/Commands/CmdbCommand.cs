@@ -71,6 +71,12 @@ internal static class CmdbCommand
                     throw new CliInputException($"{file.Name}: {ex.Message}");
                 }
 
+                if (document.Warnings.Count > 0)
+                {
+                    // Tolerated problems (a relation to an undeclared CI): imported, but worth a look.
+                    parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{document.Warnings.Count} warnings, first: {document.Warnings[0]}"));
+                }
+
                 parse.InvocationConfiguration.Output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"imported {result.Cis} CIs and {result.Relations} relations into {store.Url} (prefix {store.Options.KeyPrefix}, {mode.ToString().ToLowerInvariant()}): version {result.Version}, {watch.Elapsed.TotalSeconds:0.0} s"));
@@ -137,7 +143,7 @@ internal static class CmdbCommand
         {
             return kind == "servicenow"
                 ? ServiceNowCmdbReader.Load(file.FullName, relFile?.FullName, ciId)
-                : throw new CliInputException($"{file.Name}: topology JSON import needs TopologyFile (not yet merged)");
+                : TopologyFile.Load(file.FullName);
         }
         catch (FormatException ex)
         {
