@@ -117,6 +117,9 @@ public sealed partial class RedisTopologyStore : ITopologyStore
         return new TopologySnapshot(new TopologyDocument(cis, relations), version);
     }
 
+    /// <summary>The URL (password hidden) and the key prefix, for logs.</summary>
+    public override string ToString() => $"{Url} (prefix {Options.KeyPrefix})";
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
