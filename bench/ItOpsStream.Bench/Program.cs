@@ -1,10 +1,22 @@
+using ItOpsStream.Bench.Cmdb;
+
 namespace ItOpsStream.Bench;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    /// <summary>
+    /// <c>ItOpsStream.Bench MODE [args]</c> runs a harness; anything else goes to BenchmarkDotNet
+    /// (<c>--filter *Topology* --job short</c>).
+    /// </summary>
+    public static async Task<int> Main(string[] args)
     {
-        BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        switch (args.FirstOrDefault())
+        {
+            case "cmdb-scale":
+                return await CmdbScaleRun.RunAsync(args[1..]).ConfigureAwait(false);
+            default:
+                BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+        }
     }
 }
