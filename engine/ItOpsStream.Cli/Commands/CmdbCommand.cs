@@ -28,6 +28,7 @@ internal static class CmdbCommand
     {
         var command = new Command("cmdb", "The CMDB topology in Redis: import, export, stats.");
         command.Subcommands.Add(Import());
+        command.Subcommands.Add(Apply());
         command.Subcommands.Add(Export());
         command.Subcommands.Add(Stats());
         return command;
@@ -84,6 +85,59 @@ internal static class CmdbCommand
             }).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static Command Apply()
+    {
+        var changes = new Option<FileInfo>("--changes") { Description = "JSON Lines of CMDB change records (CONTRACTS §1 with \"op\": \"upsert\" | \"delete\"), as on the itops.cmdb topic", Required = true };
+        var command = new Command("apply", "Apply CMDB change records to Redis, each atomically with its version and change-feed entry; running engines pick them up incrementally.")
+        {
+            changes, RedisUrl, Prefix, TlsCa, TlsCert, TlsKey,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(changes)!;
+            var decoded = ReadChanges(file);
+            return await WithStoreAsync(parse, async store =>
+            {
+                long version = await store.ApplyAsync(decoded, ct).ConfigureAwait(false);
+                parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"applied {decoded.Count} changes to {store.Url} (prefix {store.Options.KeyPrefix}): version {version}"));
+                return CliApp.ExitOk;
+            }).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>Decodes every line before anything is applied, so a bad line changes nothing.</summary>
+    private static List<TopologyChange> ReadChanges(FileInfo file)
+    {
+        var decoder = new TopologyChangeDecoder();
+        var result = new List<TopologyChange>();
+        try
+        {
+            int line = 0;
+            foreach (string text in File.ReadLines(file.FullName))
+            {
+                line++;
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    continue;
+                }
+
+                if (!decoder.TryDecode(System.Text.Encoding.UTF8.GetBytes(text), out var change, out var error))
+                {
+                    throw new CliInputException($"{file.Name}:{line}: {error.Reason} ({error.ErrorClass})");
+                }
+
+                result.Add(change);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"cannot read {file.FullName}: {ex.Message}");
+        }
+
+        return result;
     }
 
     private static Command Export()

@@ -59,6 +59,42 @@ public sealed class CmdbCommandTests(CmdbRedisFixture redis) : IClassFixture<Cmd
         Assert.Contains("version: 2\n", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Apply_ChangeRecords_UpdatesTheCmdbAndItsVersion()
+    {
+        string url = Url;
+        string topology = Write("topology.json", """{"cis":[{"id":"svc:a","class":"service"},{"id":"db:b","class":"database"}],"relations":[{"from":"svc:a","to":"db:b"}]}""");
+        string changes = Write("changes.jsonl", "{\"op\":\"upsert\",\"id\":\"svc:c\",\"class\":\"service\",\"criticality\":\"high\"}\n\n{\"op\":\"upsert\",\"from\":\"svc:c\",\"to\":\"db:b\",\"type\":\"depends_on\"}\n{\"op\":\"delete\",\"id\":\"svc:a\"}\n");
+        var (code, _, stderr) = await Run("cmdb", "import", "--from", topology, "--redis", url);
+        Assert.True(code == 0, stderr);
+
+        (code, var stdout, stderr) = await Run("cmdb", "apply", "--changes", changes, "--redis", url);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("applied 3 changes", stdout, StringComparison.Ordinal);
+        string output = Path.Combine(_dir.FullName, "out.json");
+        await Run("cmdb", "export", "--redis", url, "--out", output);
+        using var json = JsonDocument.Parse(File.ReadAllText(output));
+        Assert.Equal(["db:b", "svc:c"], json.RootElement.GetProperty("cis").EnumerateArray().Select(c => c.GetProperty("id").GetString()));
+        Assert.Equal("svc:c", Assert.Single(json.RootElement.GetProperty("relations").EnumerateArray()).GetProperty("from").GetString());
+        (_, stdout, _) = await Run("cmdb", "stats", "--redis", url);
+        Assert.Contains("version: 4\n", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_BadLine_ExitsTwoNamingTheLine_AndAppliesNothing()
+    {
+        string url = Url;
+        string changes = Write("changes.jsonl", "{\"op\":\"upsert\",\"id\":\"svc:c\",\"class\":\"service\"}\n{\"op\":\"upsert\",\"id\":\n");
+
+        var (code, _, stderr) = await Run("cmdb", "apply", "--changes", changes, "--redis", url);
+
+        Assert.Equal(CliApp.ExitBadInput, code);
+        Assert.StartsWith("itopsstream: changes.jsonl:2: ", Assert.Single(Lines(stderr)), StringComparison.Ordinal);
+        var (_, stats, _) = await Run("cmdb", "stats", "--redis", url);
+        Assert.Contains("version: 0\n", stats, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://localhost", "invalid Redis URL 'http://localhost'")]
     [InlineData("redis://localhost/x", "database 'x' is not a number")]
