@@ -14,13 +14,15 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
     private readonly string? _dataDirectory;
+    private readonly RedisServerTls? _tls;
     private Process? _process;
 
-    private RedisServer(int port, string[] extraArgs, string? dataDirectory)
+    private RedisServer(int port, string[] extraArgs, string? dataDirectory, RedisServerTls? tls)
     {
         Port = port;
         _extraArgs = extraArgs;
         _dataDirectory = dataDirectory;
+        _tls = tls;
     }
 
     public int Port { get; }
@@ -37,7 +39,16 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync(bool durable = false, params string[] extraArgs)
     {
         string? dir = durable ? Directory.CreateTempSubdirectory("itops-redis-").FullName : null;
-        var server = new RedisServer(FreePort(), extraArgs, dir);
+        var server = new RedisServer(FreePort(), extraArgs, dir, null);
+        await server.StartAgainAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Starts a server that speaks TLS only, on <see cref="Port"/>.</summary>
+    public static async Task<RedisServer> StartTlsAsync(RedisServerTls tls)
+    {
+        ArgumentNullException.ThrowIfNull(tls);
+        var server = new RedisServer(FreePort(), [], null, tls);
         await server.StartAgainAsync().ConfigureAwait(false);
         return server;
     }
@@ -56,7 +67,11 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no" })
+        string port = Port.ToString(CultureInfo.InvariantCulture);
+        string[] listen = _tls is null
+            ? ["--port", port]
+            : ["--port", "0", "--tls-port", port, "--tls-cert-file", _tls.CertificateFile, "--tls-key-file", _tls.KeyFile, "--tls-ca-cert-file", _tls.CaFile, "--tls-auth-clients", _tls.RequireClientCertificate ? "yes" : "no"];
+        foreach (string arg in listen.Concat(["--bind", "127.0.0.1", "--save", "", "--daemonize", "no"]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -145,6 +160,12 @@ public sealed class RedisServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port).ConfigureAwait(false);
+                if (_tls is not null)
+                {
+                    // Accepting TCP is as far as a plain probe can tell on a TLS port.
+                    return;
+                }
+
                 using var stream = client.GetStream();
                 await stream.WriteAsync("PING\r\n"u8.ToArray()).ConfigureAwait(false);
                 var buffer = new byte[64];
@@ -168,3 +189,10 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>PEM files of a TLS-only test server.</summary>
+/// <param name="CertificateFile">The server certificate.</param>
+/// <param name="KeyFile">Its private key.</param>
+/// <param name="CaFile">The CA that signed the server certificate and the client certificates it accepts.</param>
+/// <param name="RequireClientCertificate">Mutual TLS (<c>tls-auth-clients yes</c>).</param>
+public sealed record RedisServerTls(string CertificateFile, string KeyFile, string CaFile, bool RequireClientCertificate);
