@@ -22,6 +22,7 @@ internal static class CliApp
         ModelsCommand.Create(),
         LogsCommand.Create(),
         KafkaMockCommand.Create(),
+        CmdbCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
