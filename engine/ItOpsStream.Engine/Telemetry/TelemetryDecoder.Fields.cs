@@ -198,7 +198,7 @@ public sealed partial class TelemetryDecoder
                 }
                 else
                 {
-                    Fault(ref scan, field, DecodeErrorClass.KindUnknown, $"field 'kind' has unknown value '{Snippet(text)}' (expected event, metric, log or change)");
+                    Fault(ref scan, field, DecodeErrorClass.KindUnknown, $"field 'kind' has unknown value '{JsonText.Printable(text)}' (expected event, metric, log or change)");
                 }
 
                 return;
@@ -209,7 +209,7 @@ public sealed partial class TelemetryDecoder
                 }
                 else
                 {
-                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'severity' has unknown value '{Snippet(text)}' (expected critical, major, minor, warning or info)");
+                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'severity' has unknown value '{JsonText.Printable(text)}' (expected critical, major, minor, warning or info)");
                 }
 
                 return;
@@ -220,7 +220,7 @@ public sealed partial class TelemetryDecoder
                 }
                 else
                 {
-                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'status' has unknown value '{Snippet(text)}' (expected firing or resolved)");
+                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'status' has unknown value '{JsonText.Printable(text)}' (expected firing or resolved)");
                 }
 
                 return;
@@ -272,7 +272,7 @@ public sealed partial class TelemetryDecoder
             {
                 if (!reader.TryGetDouble(out double d) || !double.IsFinite(d) || d < EpochTime.MinMs || d > EpochTime.MaxMs)
                 {
-                    Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is out of range: {Snippet(reader.ValueSpan)} (epoch milliseconds must fall in years 1 to 9999)");
+                    Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is out of range: {JsonText.Printable(reader.ValueSpan)} (epoch milliseconds must fall in years 1 to 9999)");
                     return;
                 }
 
@@ -294,7 +294,7 @@ public sealed partial class TelemetryDecoder
 
             if (!EpochTime.TryParseRfc3339(text, out ms))
             {
-                Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is not an RFC 3339 timestamp with offset: \"{Snippet(text)}\"");
+                Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is not an RFC 3339 timestamp with offset: \"{JsonText.Printable(text)}\"");
                 return;
             }
         }
@@ -319,7 +319,7 @@ public sealed partial class TelemetryDecoder
         // Beyond double's range (1e400) is refused rather than turned into infinity: no detector can use it.
         if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
         {
-            Fault(ref scan, Field.Value, DecodeErrorClass.FieldValue, $"field 'value' is not a finite double: {Snippet(reader.ValueSpan)}");
+            Fault(ref scan, Field.Value, DecodeErrorClass.FieldValue, $"field 'value' is not a finite double: {JsonText.Printable(reader.ValueSpan)}");
             return;
         }
 
@@ -380,7 +380,7 @@ public sealed partial class TelemetryDecoder
 
             if (!InsertSorted(count, key, value))
             {
-                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldDuplicate, $"label '{key}' appears more than once");
+                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldDuplicate, $"label '{JsonText.Printable(key)}' appears more than once");
                 continue;
             }
 
@@ -411,12 +411,18 @@ public sealed partial class TelemetryDecoder
 
                 if (!WithinLength(text, _limits.MaxStringLength, out int length))
                 {
-                    Fault(ref scan, Field.Labels, DecodeErrorClass.LimitStringLength, $"label '{key}' is {length} characters long, the limit is {_limits.MaxStringLength}");
+                    Fault(ref scan, Field.Labels, DecodeErrorClass.LimitStringLength, $"label '{JsonText.Printable(key)}' is {length} characters long, the limit is {_limits.MaxStringLength}");
                     return null;
                 }
 
                 return _strings.GetOrAdd(text);
             case JsonTokenType.Number:
+                if (reader.ValueSpan.Length > _limits.MaxStringLength)
+                {
+                    Fault(ref scan, Field.Labels, DecodeErrorClass.LimitStringLength, $"label '{JsonText.Printable(key)}' is {reader.ValueSpan.Length} characters long, the limit is {_limits.MaxStringLength}");
+                    return null;
+                }
+
                 return _strings.GetOrAdd(reader.ValueSpan);
             case JsonTokenType.True:
                 return "true";
@@ -425,7 +431,7 @@ public sealed partial class TelemetryDecoder
             case JsonTokenType.Null:
                 return null;
             default:
-                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"label '{key}' must be a string, number or boolean, found {JsonText.Describe(reader.TokenType)}");
+                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"label '{JsonText.Printable(key)}' must be a string, number or boolean, found {JsonText.Describe(reader.TokenType)}");
                 return null;
         }
     }
@@ -476,7 +482,7 @@ public sealed partial class TelemetryDecoder
         catch (InvalidOperationException)
         {
             // The only way unescaping fails on a token the reader accepted: a \uD800-\uDFFF escape without its partner.
-            Fault(ref scan, field, DecodeErrorClass.EncodingSurrogate, $"field '{FieldNames[(int)field]}' has an unpaired surrogate escape: \"{Snippet(reader.ValueSpan)}\"");
+            Fault(ref scan, field, DecodeErrorClass.EncodingSurrogate, $"field '{FieldNames[(int)field]}' has an unpaired surrogate escape: \"{JsonText.Printable(reader.ValueSpan)}\"");
             text = default;
             return false;
         }

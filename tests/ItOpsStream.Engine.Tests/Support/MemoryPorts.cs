@@ -38,20 +38,18 @@ internal sealed class MemorySource(IReadOnlyList<TelemetryRecord?> records, int 
 /// <summary>Decodes <see cref="MemorySource"/> payloads.</summary>
 internal sealed class IndexDecoder(IReadOnlyList<TelemetryRecord?> records) : IRecordDecoder
 {
-    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out string errorClass, out string reason)
+    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out DecodeError error)
     {
         int index = BinaryPrimitives.ReadInt32LittleEndian(raw.Payload.Span);
         if (index < 0)
         {
             record = default;
-            errorClass = "test.unreadable";
-            reason = $"unreadable record at {raw.Origin}";
+            error = new DecodeError("test.unreadable", "unreadable record");
             return false;
         }
 
         record = records[index]!.Value;
-        errorClass = string.Empty;
-        reason = string.Empty;
+        error = default;
         return true;
     }
 }
