@@ -66,11 +66,11 @@ internal static class QualityHarness
             var watch = Stopwatch.StartNew();
             if (engine == "oracle")
             {
-                OracleIncidents.Write(scenario.Truth, incidents);
+                BaselineIncidents.WriteOracle(scenario.Truth, incidents);
             }
             else if (engine == "time-window")
             {
-                OracleIncidents.WriteTimeWindowBaseline(scenario.Truth, TimeSpan.FromMinutes(10), incidents);
+                BaselineIncidents.WriteTimeWindow(scenario.Truth, TimeSpan.FromMinutes(10), incidents);
             }
             else
             {
