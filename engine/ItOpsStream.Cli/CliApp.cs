@@ -17,6 +17,12 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        ReplayCommand.Create(),
+        DetectCommand.Create(),
+        ModelsCommand.Create(),
+        LogsCommand.Create(),
+        KafkaMockCommand.Create(),
+        CmdbCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -38,6 +44,9 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
+
+            // Exceptions reach the catch below: CliInputException must become exit code 2 and one line.
+            EnableDefaultExceptionHandler = false,
         };
         if (parse.Errors.Count > 0)
         {
