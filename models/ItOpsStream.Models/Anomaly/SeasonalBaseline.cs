@@ -52,7 +52,7 @@ internal sealed class SeasonalBaseline
         if (seasonal is not null)
         {
             _day = new Profile(seasonal.DayBuckets, DayMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
-            _week = new Profile(seasonal.WeekBuckets, WeekMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
+            _week = seasonal.WeekBuckets == 0 ? null : new Profile(seasonal.WeekBuckets, WeekMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
         }
 
         _allowance = changePoint.Allowance;
@@ -68,7 +68,7 @@ internal sealed class SeasonalBaseline
         var y = x;
         double z = 0, cusum = 0;
         var dayBucket = _seasonal ? _day!.BucketOf(timestampMs) : 0;
-        var weekBucket = _seasonal ? _week!.BucketOf(timestampMs) : 0;
+        var weekBucket = _week?.BucketOf(timestampMs) ?? 0;
         if (_level.IsWarm)
         {
             var prediction = _level.Mean;
@@ -77,7 +77,7 @@ internal sealed class SeasonalBaseline
             {
                 var best = _errLevel;
                 var dayReady = _day!.IsReady(dayBucket);
-                var weekReady = _week!.IsReady(weekBucket);
+                var weekReady = _week?.IsReady(weekBucket) ?? false;
                 // A bucket's scale comes from few visits: it is floored at a quarter of the model's tracked error so
                 // that a bucket that happened to be quiet does not turn ordinary noise into a huge z.
                 if (dayReady && _dayPredictions >= MinTrack && _errDay < best)
@@ -89,7 +89,7 @@ internal sealed class SeasonalBaseline
 
                 if (weekReady && _weekPredictions >= MinTrack && _errWeek < best)
                 {
-                    prediction = _week.Mean(weekBucket);
+                    prediction = _week!.Mean(weekBucket);
                     scale = Math.Max(_week.Scale(weekBucket), 0.25 * MadToSigma * _errWeek);
                 }
 
@@ -105,7 +105,7 @@ internal sealed class SeasonalBaseline
 
                 if (weekReady)
                 {
-                    var r = y - _week.Mean(weekBucket);
+                    var r = y - _week!.Mean(weekBucket);
                     _errWeek = Track(_errWeek, Math.Min(Math.Abs(r), cap));
                     _recentWeek += RecentAlpha * (r - _recentWeek);
                     _weekPredictions++;
@@ -138,7 +138,7 @@ internal sealed class SeasonalBaseline
         if (_seasonal)
         {
             _day!.Update(dayBucket, timestampMs, y);
-            _week!.Update(weekBucket, timestampMs, y);
+            _week?.Update(weekBucket, timestampMs, y);
         }
 
         return (z, cusum);

@@ -90,7 +90,8 @@ internal sealed class TailCalibrator
     private const int RefitEvery = 32;
     private static readonly double InvLogRatio = 1.0 / Math.Log(Ratio);
 
-    private readonly double[] _counts = new double[Bins];
+    // Floats halve a series' footprint; the decayed increments are rescaled long before float range ends.
+    private readonly float[] _counts = new float[Bins];
     private readonly double _growth;
     private readonly double _tailFraction;
     private readonly int _warmup;
@@ -140,10 +141,10 @@ internal sealed class TailCalibrator
             return;
         }
 
-        _counts[BinOf(s)] += _increment;
+        _counts[BinOf(s)] += (float)_increment;
         _total += _increment;
         _increment *= _growth;
-        if (_increment > 1e150)
+        if (_increment > 1e25)
         {
             Rescale();
         }
@@ -176,7 +177,7 @@ internal sealed class TailCalibrator
         var inv = 1.0 / _increment;
         for (var i = 0; i < Bins; i++)
         {
-            _counts[i] *= inv;
+            _counts[i] = (float)(_counts[i] * inv);
         }
 
         _total *= inv;
