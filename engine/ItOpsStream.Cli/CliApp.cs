@@ -17,7 +17,12 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        ReplayCommand.Create(),
+        DetectCommand.Create(),
+        ModelsCommand.Create(),
         LogsCommand.Create(),
+        KafkaMockCommand.Create(),
+        CmdbCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -39,7 +44,8 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
-            // Let CliInputException reach the catch below (exit 2, one line) instead of a stack trace and exit 1.
+
+            // Exceptions reach the catch below: CliInputException must become exit code 2 and one line.
             EnableDefaultExceptionHandler = false,
         };
         if (parse.Errors.Count > 0)

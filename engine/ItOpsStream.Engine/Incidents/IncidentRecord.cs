@@ -15,7 +15,7 @@ public enum IncidentAction : byte
 /// <summary>One ranked root-cause candidate.</summary>
 public sealed record RootCauseCandidate(string Ci, double Score, string Reason);
 
-/// <summary>An alert as listed in an incident.</summary>
+/// <summary>An alert as listed in an incident. <c>Flapping</c>: it counts as firing until it calms down.</summary>
 public sealed record IncidentAlert(
     string Fingerprint,
     string? Ci,
@@ -24,7 +24,8 @@ public sealed record IncidentAlert(
     AlertStatus Status,
     long FirstSeen,
     long LastSeen,
-    long Count);
+    long Count,
+    bool Flapping = false);
 
 /// <summary>A change record linked to an incident as a suspect.</summary>
 public sealed record IncidentChange(string ChangeId, string? Ci, long Timestamp);

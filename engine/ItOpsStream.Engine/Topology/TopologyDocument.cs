@@ -34,4 +34,10 @@ public sealed record RelationRecord(string From, string To, string Type = "depen
 public sealed record TopologyDocument(IReadOnlyList<CiRecord> Cis, IReadOnlyList<RelationRecord> Relations)
 {
     public static TopologyDocument Empty { get; } = new([], []);
+
+    /// <summary>
+    /// One line per problem the loader tolerated (<c>file:line:column: what</c>), such as a relation
+    /// naming a CI the document does not declare. Empty when the document is clean.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

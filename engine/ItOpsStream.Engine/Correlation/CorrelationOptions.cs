@@ -1,0 +1,70 @@
+using ItOpsStream.Engine.Pipeline;
+
+namespace ItOpsStream.Engine.Correlation;
+
+/// <summary>Correlation and incident lifecycle settings. All durations are event time.</summary>
+public sealed record CorrelationOptions
+{
+    /// <summary>The defaults documented on each property.</summary>
+    public static CorrelationOptions Default { get; } = new();
+
+    /// <summary>
+    /// An alert may join an incident whose last activity (an alert firing or resolving in it) is at
+    /// most this far from the alert's time. Default 10 min.
+    /// </summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest dependency path (either direction) that relates two alerting CIs. Default 3.</summary>
+    public int MaxHops { get; init; } = 3;
+
+    /// <summary>
+    /// Two CIs with no dependency path are still related when both directly depend on the same CI
+    /// (services on one host, clients of one database), unless that CI has more than this many direct
+    /// dependents: a shared platform CI would otherwise glue unrelated incidents. 0 turns the link off. Default 25.
+    /// </summary>
+    public int SharedDependencyMaxDependents { get; init; } = 0;
+
+    /// <summary>
+    /// Two CIs related by nothing else are related when both lie within this many hops of the same
+    /// business service. Used only when no dependency link exists, because a business service
+    /// reaches most of a small estate. 0 turns the link off. Default 2.
+    /// </summary>
+    public int BusinessServiceMaxHops { get; init; } = 2;
+
+    /// <summary>
+    /// An alert upstream of several incidents (they depend on its CI) merges them only if it fired at
+    /// most this long after each of them opened: a cause precedes or closely follows its symptoms,
+    /// a late alert on a shared CI is more likely another symptom. Default 5 min.
+    /// </summary>
+    public TimeSpan UpstreamLag { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A resolved incident reopens when one of its alerts fires again, or a related alert arrives, within this time. Default 30 min.</summary>
+    public TimeSpan ReopenGrace { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Changes on an incident's CIs this long before it opened are listed as suspects. Default 2 h.</summary>
+    public TimeSpan ChangeLookback { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>Change records kept per CI (the most recent ones). Default 16.</summary>
+    public int MaxChangesPerCi { get; init; } = 16;
+
+    /// <summary>Longest dependency path the root-cause ranking follows to see what a candidate explains. Default 8.</summary>
+    public int RootCauseMaxHops { get; init; } = 8;
+
+    /// <summary>Root-cause candidates listed per incident. Default 5.</summary>
+    public int MaxRootCauses { get; init; } = 5;
+
+    public CorrelationOptions Validate()
+    {
+        PipelineOptions.Check(Window > TimeSpan.Zero, nameof(Window), "must be positive");
+        PipelineOptions.Check(MaxHops is >= 1 and <= 16, nameof(MaxHops), "must be 1..16");
+        PipelineOptions.Check(SharedDependencyMaxDependents >= 0, nameof(SharedDependencyMaxDependents), "must not be negative");
+        PipelineOptions.Check(BusinessServiceMaxHops is >= 0 and <= 16, nameof(BusinessServiceMaxHops), "must be 0..16");
+        PipelineOptions.Check(UpstreamLag >= TimeSpan.Zero, nameof(UpstreamLag), "must not be negative");
+        PipelineOptions.Check(ReopenGrace >= TimeSpan.Zero, nameof(ReopenGrace), "must not be negative");
+        PipelineOptions.Check(ChangeLookback >= TimeSpan.Zero, nameof(ChangeLookback), "must not be negative");
+        PipelineOptions.Check(MaxChangesPerCi >= 1, nameof(MaxChangesPerCi), "must be at least 1");
+        PipelineOptions.Check(RootCauseMaxHops is >= 1 and <= 64, nameof(RootCauseMaxHops), "must be 1..64");
+        PipelineOptions.Check(MaxRootCauses >= 1, nameof(MaxRootCauses), "must be at least 1");
+        return this;
+    }
+}

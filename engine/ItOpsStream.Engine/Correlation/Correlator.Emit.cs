@@ -1,0 +1,214 @@
+using ItOpsStream.Engine.Incidents;
+using ItOpsStream.Engine.Telemetry;
+using ItOpsStream.Engine.Topology;
+
+namespace ItOpsStream.Engine.Correlation;
+
+internal sealed partial class Correlator
+{
+    private readonly List<ChangeEntry> _found = [];
+
+    /// <summary>
+    /// Writes the record(s) of one changed incident: <c>open</c> the first time (then <c>resolve</c>
+    /// if it already resolved in the same batch), <c>resolve</c>/<c>reopen</c> when its phase flipped,
+    /// <c>merge</c> when absorbed (nothing if it was never written), else <c>update</c>.
+    /// </summary>
+    private void Emit(IncidentState incident, List<IncidentRecord> output)
+    {
+        if (!incident.Dirty && !incident.RepeatPending)
+        {
+            return;
+        }
+
+        incident.Dirty = false;
+        incident.RepeatPending = false;
+        if (incident.Phase == IncidentPhase.Merged)
+        {
+            if (incident.EmittedPhase is not null)
+            {
+                output.Add(Build(incident, IncidentAction.Merge));
+                incident.EmittedPhase = IncidentPhase.Merged;
+            }
+
+            return;
+        }
+
+        var phase = incident.Phase;
+        if (incident.EmittedPhase is null)
+        {
+            output.Add(Build(incident, IncidentAction.Open, openRecord: true));
+            if (phase == IncidentPhase.Resolved)
+            {
+                output.Add(Build(incident, IncidentAction.Resolve));
+            }
+        }
+        else if (incident.EmittedPhase != phase)
+        {
+            output.Add(Build(incident, phase == IncidentPhase.Resolved ? IncidentAction.Resolve : IncidentAction.Reopen));
+        }
+        else
+        {
+            output.Add(Build(incident, IncidentAction.Update));
+        }
+
+        incident.EmittedPhase = phase;
+    }
+
+    private IncidentRecord Build(IncidentState incident, IncidentAction action, bool openRecord = false)
+    {
+        incident.Version++;
+        var graph = _graph;
+        var members = incident.Members;
+
+        var alerts = new IncidentAlert[members.Count];
+        for (int i = 0; i < members.Count; i++)
+        {
+            var s = members[i].Snapshot;
+            alerts[i] = new IncidentAlert(s.Fingerprint, s.Ci, s.Check, s.Severity, s.Status, s.FirstSeen, s.LastSeen, s.Count, s.Flapping);
+        }
+
+        Array.Sort(alerts, static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Fingerprint, b.Fingerprint));
+
+        // Per alerting CI: earliest alert, highest severity; impacted services and their criticality.
+        var cis = new Dictionary<string, RootCauseCi>(StringComparer.Ordinal);
+        var impacted = new SortedSet<string>(StringComparer.Ordinal);
+        Criticality? highest = null;
+        var activeSeverity = Severity.Info;
+        var anySeverity = Severity.Info;
+        bool anyActive = false;
+        foreach (var member in members)
+        {
+            var s = member.Snapshot;
+            ResolveNode(member);
+            if (member.Active)
+            {
+                anyActive = true;
+                activeSeverity = Max(activeSeverity, s.Severity);
+            }
+
+            anySeverity = Max(anySeverity, s.Severity);
+            if (cis.TryGetValue(member.CiKey, out var ci))
+            {
+                cis[member.CiKey] = ci with
+                {
+                    Severity = Max(ci.Severity, s.Severity),
+                    FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen),
+                    Check = s.FirstSeen < ci.FirstSeen ? s.Check : ci.Check,
+                    AlertCount = ci.AlertCount + 1,
+                };
+            }
+            else
+            {
+                cis[member.CiKey] = new RootCauseCi(member.CiKey, member.Node, s.Severity, s.FirstSeen, s.Check, 1);
+                if (member.Node >= 0)
+                {
+                    foreach (int service in graph.ImpactedBusinessServices(member.Node))
+                    {
+                        if (impacted.Add(graph.GetId(service)))
+                        {
+                            var criticality = graph.GetCi(service).Criticality;
+                            highest = highest is null || criticality > highest ? criticality : highest;
+                        }
+                    }
+                }
+            }
+        }
+
+        var ordered = cis.Values.ToList();
+        ordered.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
+
+        // Suspect changes: on the incident's CIs, from ChangeLookback before it opened until now.
+        foreach (var ci in ordered)
+        {
+            _found.Clear();
+            _changes.Find(ci.Ci, incident.OpenedAt - _lookbackMs, incident.UpdatedAt, _found);
+            incident.Changes.UnionWith(_found);
+        }
+
+        var changes = incident.Changes.ToList();
+        changes.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp)
+            : string.CompareOrdinal(a.ChangeId, b.ChangeId) is var c && c != 0 ? c : string.CompareOrdinal(a.Ci, b.Ci));
+
+        var rootCause = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(graph, ordered, changes, incident.OpenedAt, _options));
+        string? cmdbCi = rootCause.Count > 0 && rootCause[0].Ci.Length > 0 ? rootCause[0].Ci : null;
+        int impact = IncidentPriority.Impact(highest);
+        int urgency = IncidentPriority.Urgency(anyActive ? activeSeverity : anySeverity);
+        var services = impacted.ToArray();
+        return new IncidentRecord
+        {
+            IncidentId = incident.Id,
+            Version = incident.Version,
+            Action = action,
+            OpenedAt = incident.OpenedAt,
+            UpdatedAt = incident.UpdatedAt,
+            ResolvedAt = openRecord ? null : incident.ResolvedAt,
+            Title = Title(graph, incident, rootCause, ordered, alerts.Length, services),
+            Priority = IncidentPriority.Priority(impact, urgency),
+            Impact = impact,
+            Urgency = urgency,
+            RootCause = rootCause,
+            ImpactedServices = services,
+            CmdbCi = cmdbCi,
+            AssignmentGroup = AssignmentGroup(graph, rootCause, ordered),
+            Alerts = alerts,
+            Changes = changes.Select(c => new IncidentChange(c.ChangeId, c.Ci, c.Timestamp)).ToArray(),
+            Explanation = incident.Explanation.ToArray(),
+            MergedInto = incident.MergedInto,
+        };
+    }
+
+    /// <summary>"db:orders Down — 7 alerts on 5 CIs, Online Store impacted" (CONTRACTS §3).</summary>
+    private static string Title(TopologyGraph graph, IncidentState incident, IReadOnlyList<RootCauseCandidate> rootCause, List<RootCauseCi> cis, int alertCount, string[] services)
+    {
+        if (incident.Phase == IncidentPhase.Merged)
+        {
+            return $"merged into {incident.MergedInto}";
+        }
+
+        string subject;
+        if (rootCause.Count > 0)
+        {
+            var top = rootCause[0].Ci;
+            var check = cis.First(c => string.Equals(c.Ci, top, StringComparison.Ordinal)).Check;
+            subject = $"{(top.Length == 0 ? "(no CI)" : top)} {check ?? "alerting"}";
+        }
+        else
+        {
+            subject = "no alerts";
+        }
+
+        string title = $"{subject} — {alertCount} alert{(alertCount == 1 ? "" : "s")} on {cis.Count} CI{(cis.Count == 1 ? "" : "s")}";
+        if (services.Length > 0)
+        {
+            var names = services.Take(2).Select(id => graph.TryGetNode(id, out int node) ? graph.GetCi(node).Name ?? id : id).ToList();
+            string list = services.Length <= 2 ? string.Join(" and ", names) : $"{names[0]}, {names[1]} and {services.Length - 2} more";
+            title += $", {list} impacted";
+        }
+
+        return title;
+    }
+
+    /// <summary>The owner of the top root cause, else the first owner found down the ranking, then among the alerting CIs.</summary>
+    private static string? AssignmentGroup(TopologyGraph graph, IReadOnlyList<RootCauseCandidate> rootCause, List<RootCauseCi> cis)
+    {
+        foreach (var candidate in rootCause)
+        {
+            if (graph.TryGetNode(candidate.Ci, out int node) && graph.GetCi(node).Owner is { Length: > 0 } owner)
+            {
+                return owner;
+            }
+        }
+
+        foreach (var ci in cis)
+        {
+            if (ci.Node >= 0 && graph.GetCi(ci.Node).Owner is { Length: > 0 } owner)
+            {
+                return owner;
+            }
+        }
+
+        return null;
+    }
+
+    private static Severity Max(Severity a, Severity b) => a > b ? a : b;
+}
