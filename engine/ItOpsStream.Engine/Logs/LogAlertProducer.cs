@@ -1,4 +1,5 @@
 using System.Globalization;
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.Models.Logs;
 
@@ -17,10 +18,13 @@ namespace ItOpsStream.Engine.Logs;
 /// Each alert carries the template (id and text) and sample messages in its labels and message.
 /// </summary>
 /// <remarks>
-/// Runs on event time: a window closes when a record of a later window arrives, or on <see cref="Flush"/>. Records
-/// older than the open window are counted in it. Not thread-safe: one producer per single-writer shard of CIs.
+/// Runs on event time. Spikes and bursts are checked as the open window fills, so an alert is raised at the record
+/// that crosses the line (at most once per series and window), not when the window ends; the window's count joins
+/// the history when a record of a later window arrives or the watermark passes its end. Records older than the
+/// open window are counted in it. Metric records are ignored. Not thread-safe: the pipeline gives each alert shard
+/// its own producer (<see cref="IAlertProducer"/>), and routes all logs of a CI to one shard.
 /// </remarks>
-public sealed class LogAlertProducer
+public sealed class LogAlertProducer : IAlertProducer
 {
     private readonly LogAlertOptions _options;
     private readonly LogTemplateMiner _miner;
@@ -45,10 +49,10 @@ public sealed class LogAlertProducer
     /// <summary>Log records not tracked because <see cref="LogAlertOptions.MaxSeries"/> was reached.</summary>
     public long DroppedRecords { get; private set; }
 
-    /// <summary>Feeds one record; alerts it causes are added to <paramref name="alerts"/>. Non-log records are ignored.</summary>
-    public void Process(in TelemetryRecord record, ICollection<TelemetryRecord> alerts)
+    /// <inheritdoc/>
+    public void OnRecord(in TelemetryRecord record, List<TelemetryRecord> emitted)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(emitted);
         if (record.Kind != TelemetryKind.Log || record.Message is null)
         {
             return;
@@ -62,7 +66,7 @@ public sealed class LogAlertProducer
         }
         else if (window > _windowStart)
         {
-            CloseWindows(window, alerts);
+            CloseWindows(window);
         }
 
         var match = _miner.Mine(record.Message);
@@ -70,7 +74,7 @@ public sealed class LogAlertProducer
         bool isError = record.Level >= LogLevel.Error;
         if (match.IsNewTemplate && isError && record.Timestamp - _firstTimestamp >= _options.WarmUp.TotalMilliseconds)
         {
-            alerts.Add(Alert(record.Timestamp, ci, "LogNewErrorTemplate", record.Level == LogLevel.Fatal ? Severity.Critical : Severity.Major,
+            emitted.Add(Alert(record.Timestamp, ci, "LogNewErrorTemplate", record.Level == LogLevel.Fatal ? Severity.Critical : Severity.Major,
                 match.TemplateId, $"new error log template: {Text(match.TemplateId)}", [record.Message]));
         }
 
@@ -88,6 +92,7 @@ public sealed class LogAlertProducer
         }
 
         series.Add(record, _options.Samples);
+        CheckSpike(record.Timestamp, ci, match.TemplateId, series, emitted);
         if (isError)
         {
             if (!_errorsByCi.TryGetValue(ci, out var errors))
@@ -97,62 +102,64 @@ public sealed class LogAlertProducer
             }
 
             errors.Add(record, _options.Samples);
+            CheckBurst(record.Timestamp, ci, match.TemplateId, errors, emitted);
         }
     }
 
-    /// <summary>Closes the open window (end of input) and emits what it holds.</summary>
-    public void Flush(ICollection<TelemetryRecord> alerts)
+    /// <inheritdoc/>
+    public void OnWatermark(long watermark, List<TelemetryRecord> emitted)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
-        if (_windowStart != long.MinValue)
+        if (_windowStart != long.MinValue && watermark != long.MinValue && watermark >= _windowStart + _windowMs)
         {
-            CloseWindows(_windowStart + _windowMs, alerts);
+            CloseWindows(AlignDown(watermark));
         }
     }
 
     private long AlignDown(long timestamp) => timestamp - (((timestamp % _windowMs) + _windowMs) % _windowMs);
 
-    private void CloseWindows(long nextWindow, ICollection<TelemetryRecord> alerts)
+    private void CloseWindows(long nextWindow)
     {
         // Empty windows in between count as zeros, at most History of them.
         long windows = Math.Min((nextWindow - _windowStart) / _windowMs, _options.History);
         for (long w = 0; w < windows; w++)
         {
-            long end = _windowStart + _windowMs;
-            EvaluateWindow(end, alerts);
-            _windowStart = end;
+            RollWindow();
         }
 
         _windowStart = nextWindow;
     }
 
-    private void EvaluateWindow(long end, ICollection<TelemetryRecord> alerts)
+    private void CheckSpike(long timestamp, string ci, int template, Series series, List<TelemetryRecord> emitted)
     {
-        foreach (var ((ci, template), series) in _series.OrderBy(p => p.Key.Ci, StringComparer.Ordinal).ThenBy(p => p.Key.Template))
+        int count = series.Current;
+        if (series.Alerted || series.MaxLevel is not (>= LogLevel.Warn or LogLevel.Unknown) || series.History < _options.MinHistory
+            || count < _options.MinSpikeCount || series.Score(count) < _options.SpikeScore)
         {
-            int count = series.Current;
-            if (count > 0 && series.MaxLevel is >= LogLevel.Warn or LogLevel.Unknown && series.History >= _options.MinHistory
-                && count >= _options.MinSpikeCount && series.Score(count) >= _options.SpikeScore)
-            {
-                alerts.Add(Alert(end, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
-                    string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s (usual {series.Median():0.#}): {Text(template)}"),
-                    series.Samples));
-            }
+            return;
         }
 
-        foreach (var (ci, errors) in _errorsByCi.OrderBy(p => p.Key, StringComparer.Ordinal))
+        series.Alerted = true;
+        emitted.Add(Alert(timestamp, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
+            string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s (usual {series.Median():0.#}): {Text(template)}"),
+            series.Samples));
+    }
+
+    private void CheckBurst(long timestamp, string ci, int template, Series errors, List<TelemetryRecord> emitted)
+    {
+        int count = errors.Current;
+        if (errors.Alerted || count < _options.BurstCount || count < _options.BurstFactor * Math.Max(1, errors.Median()))
         {
-            int count = errors.Current;
-            if (count >= _options.BurstCount && count >= _options.BurstFactor * Math.Max(1, errors.Median()))
-            {
-                var top = _series.Where(p => p.Key.Ci == ci && p.Value.MaxLevel >= LogLevel.Error)
-                    .OrderByDescending(p => p.Value.Current).ThenBy(p => p.Key.Template).First().Key.Template;
-                alerts.Add(Alert(end, ci, "LogErrorBurst", errors.MaxLevel == LogLevel.Fatal ? Severity.Critical : Severity.Major, top,
-                    string.Create(CultureInfo.InvariantCulture, $"error log burst: {count} errors in {_options.Window.TotalSeconds:0}s (usual {errors.Median():0.#}), top template: {Text(top)}"),
-                    errors.Samples));
-            }
+            return;
         }
 
+        errors.Alerted = true;
+        emitted.Add(Alert(timestamp, ci, "LogErrorBurst", errors.MaxLevel == LogLevel.Fatal ? Severity.Critical : Severity.Major, template,
+            string.Create(CultureInfo.InvariantCulture, $"error log burst: {count} errors in {_options.Window.TotalSeconds:0}s (usual {errors.Median():0.#}), latest template: {Text(template)}"),
+            errors.Samples));
+    }
+
+    private void RollWindow()
+    {
         foreach (var series in _series.Values)
         {
             series.Roll();
@@ -214,6 +221,9 @@ public sealed class LogAlertProducer
 
         public int Current { get; private set; }
 
+        /// <summary>An alert was raised for the open window (one per window).</summary>
+        public bool Alerted { get; set; }
+
         public LogLevel MaxLevel { get; private set; }
 
         public int History => _filled;
@@ -243,6 +253,7 @@ public sealed class LogAlertProducer
             _next = (_next + 1) % _ring.Length;
             _filled = Math.Min(_filled + 1, _ring.Length);
             Current = 0;
+            Alerted = false;
             _samples.Clear();
         }
 
