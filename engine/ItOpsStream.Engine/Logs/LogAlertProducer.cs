@@ -1,6 +1,7 @@
 using System.Globalization;
 using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Telemetry;
+using ItOpsStream.Models.Anomaly;
 using ItOpsStream.Models.Logs;
 
 namespace ItOpsStream.Engine.Logs;
@@ -11,7 +12,8 @@ namespace ItOpsStream.Engine.Logs;
 /// <list type="bullet">
 /// <item><c>LogNewErrorTemplate</c>: an error or fatal record whose template is new, once the warm-up has passed.</item>
 /// <item><c>LogRateSpike</c>: the count of a (CI, template) in a window is far above its own history (robust z-score
-/// over median and MAD); only templates seen at warn level or above, or with no level.</item>
+/// over median and MAD, checked as the window fills), or a metric detector from models/ fed with the closed window
+/// counts scores it anomalous; only templates seen at warn level or above, or with no level.</item>
 /// <item><c>LogErrorBurst</c>: error and fatal records of one CI in a window reach <see cref="LogAlertOptions.BurstCount"/>
 /// and a multiple of that CI's usual count.</item>
 /// </list>
@@ -66,7 +68,7 @@ public sealed class LogAlertProducer : IAlertProducer
         }
         else if (window > _windowStart)
         {
-            CloseWindows(window);
+            CloseWindows(window, emitted);
         }
 
         var match = _miner.Mine(record.Message);
@@ -87,7 +89,7 @@ public sealed class LogAlertProducer : IAlertProducer
                 return;
             }
 
-            series = new Series(_options.History);
+            series = new Series(_options.History, _options.RateDetector);
             _series[key] = series;
         }
 
@@ -97,7 +99,7 @@ public sealed class LogAlertProducer : IAlertProducer
         {
             if (!_errorsByCi.TryGetValue(ci, out var errors))
             {
-                errors = new Series(_options.History);
+                errors = new Series(_options.History, null);
                 _errorsByCi[ci] = errors;
             }
 
@@ -111,19 +113,19 @@ public sealed class LogAlertProducer : IAlertProducer
     {
         if (_windowStart != long.MinValue && watermark != long.MinValue && watermark >= _windowStart + _windowMs)
         {
-            CloseWindows(AlignDown(watermark));
+            CloseWindows(AlignDown(watermark), emitted);
         }
     }
 
     private long AlignDown(long timestamp) => timestamp - (((timestamp % _windowMs) + _windowMs) % _windowMs);
 
-    private void CloseWindows(long nextWindow)
+    private void CloseWindows(long nextWindow, List<TelemetryRecord> emitted)
     {
         // Empty windows in between count as zeros, at most History of them.
         long windows = Math.Min((nextWindow - _windowStart) / _windowMs, _options.History);
         for (long w = 0; w < windows; w++)
         {
-            RollWindow();
+            RollWindow(_windowStart + ((w + 1) * _windowMs), emitted);
         }
 
         _windowStart = nextWindow;
@@ -158,10 +160,20 @@ public sealed class LogAlertProducer : IAlertProducer
             errors.Samples));
     }
 
-    private void RollWindow()
+    private void RollWindow(long end, List<TelemetryRecord> emitted)
     {
-        foreach (var series in _series.Values)
+        foreach (var ((ci, template), series) in _series.OrderBy(p => p.Key.Ci, StringComparer.Ordinal).ThenBy(p => p.Key.Template))
         {
+            int count = series.Current;
+            double score = series.Detector?.Score(end, count) ?? 0;
+            if (score >= _options.DetectorScore && !series.Alerted && count >= _options.MinSpikeCount
+                && series.MaxLevel is >= LogLevel.Warn or LogLevel.Unknown)
+            {
+                emitted.Add(Alert(end, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
+                    string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s ({_options.RateDetector} score {score:0.###}): {Text(template)}"),
+                    series.Samples));
+            }
+
             series.Roll();
         }
 
@@ -211,7 +223,7 @@ public sealed class LogAlertProducer : IAlertProducer
     }
 
     /// <summary>Counts of one series: the open window, a ring of past windows, samples of the open window.</summary>
-    private sealed class Series(int capacity)
+    private sealed class Series(int capacity, string? detector)
     {
         private readonly int[] _ring = new int[capacity];
         private readonly List<string> _samples = [];
@@ -220,6 +232,9 @@ public sealed class LogAlertProducer : IAlertProducer
         private int _idleWindows;
 
         public int Current { get; private set; }
+
+        /// <summary>The metric detector fed with this series' closed window counts, or null.</summary>
+        public IStreamingDetector? Detector { get; } = detector is null ? null : DetectorFactory.Create(detector);
 
         /// <summary>An alert was raised for the open window (one per window).</summary>
         public bool Alerted { get; set; }

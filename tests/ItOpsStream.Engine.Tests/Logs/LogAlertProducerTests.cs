@@ -129,4 +129,40 @@ public sealed class LogAlertProducerTests
     {
         Assert.Throws<ArgumentException>(() => new LogAlertProducer(LogAlertOptions.Default with { Window = TimeSpan.Zero }));
     }
+
+    [Fact]
+    public void RateDetector_ShiftAfterLongHistory_RaisesSpikeAtWindowEnd()
+    {
+        // The median/MAD rule is made blind (huge score) so only the models/ detector can fire.
+        var producer = new LogAlertProducer(LogAlertOptions.Default with { SpikeScore = 1e9, BurstCount = 1_000_000 });
+        var alerts = new List<TelemetryRecord>();
+        var random = new Random(5);
+        // The robust detector calibrates over its first 64 points (windows) before it scores.
+        for (int w = 0; w < 100; w++)
+        {
+            int n = 3 + random.Next(3);
+            for (int i = 0; i < n; i++)
+            {
+                producer.OnRecord(Log(T0 + (w * Minute) + (i * 1000), "svc:d", LogLevel.Error, "lock wait timeout on table orders"), alerts);
+            }
+        }
+
+        Assert.Empty(alerts);
+        for (int i = 0; i < 80; i++)
+        {
+            producer.OnRecord(Log(T0 + (100 * Minute) + (i * 500), "svc:d", LogLevel.Error, "lock wait timeout on table orders"), alerts);
+        }
+
+        producer.OnWatermark(T0 + (101 * Minute), alerts);
+        var alert = Assert.Single(alerts);
+        Assert.Equal("LogRateSpike", alert.Check);
+        Assert.Equal(T0 + (101 * Minute), alert.Timestamp);
+        Assert.Contains("robust score", alert.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_UnknownDetector_IsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new LogAlertProducer(LogAlertOptions.Default with { RateDetector = "nope" }));
+    }
 }
