@@ -14,23 +14,23 @@ public sealed class KafkaRecordDecoder(FormatOptions? options = null, DecoderLim
     private readonly TelemetryMessageDecoder _decoder = new(options, limits);
     private readonly List<TelemetryRecord> _records = [];
 
-    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out DecodeError error)
+    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out string errorClass, out string reason)
     {
         _records.Clear();
         if (_decoder.Decode(raw, _records) is { } dead)
         {
-            (record, error) = (default, new DecodeError(dead.ErrorClass, dead.Reason));
+            (record, errorClass, reason) = (default, dead.ErrorClass, dead.Reason);
             return false;
         }
 
         if (_records.Count == 1)
         {
-            (record, error) = (_records[0], default);
+            (record, errorClass, reason) = (_records[0], string.Empty, string.Empty);
             return true;
         }
 
         // Only reachable when a message bypassed KafkaTelemetrySource, which expands multi-record formats.
-        (record, error) = (default, new DecodeError("format.record_count", $"{raw.Format ?? "message"} holds {_records.Count} records where one is expected; read it through the Kafka source"));
+        (record, errorClass, reason) = (default, "format.record_count", $"{raw.Format ?? "message"} holds {_records.Count} records where one is expected; read it through the Kafka source");
         return false;
     }
 }

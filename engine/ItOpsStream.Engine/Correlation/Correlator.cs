@@ -6,7 +6,7 @@ using ItOpsStream.Engine.Topology;
 namespace ItOpsStream.Engine.Correlation;
 
 /// <summary>Counters of the correlator.</summary>
-internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live);
+internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live, int TrackedAlerts);
 
 /// <summary>
 /// Groups alerts into incidents over the topology, and runs the incident lifecycle. A single
@@ -58,7 +58,7 @@ internal sealed partial class Correlator
         _changes = new ChangeLog(options.MaxChangesPerCi);
     }
 
-    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count);
+    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count);
 
     /// <summary>Keeps a change record; an open incident on that CI lists it at its next record.</summary>
     public void OnChange(in TelemetryRecord change)
@@ -86,6 +86,12 @@ internal sealed partial class Correlator
         var snapshot = transition.Alert;
         if (!_alerts.TryGetValue(snapshot.Fingerprint, out var alert))
         {
+            if (transition.Change is not (AlertChange.Fired or AlertChange.FlappingStarted))
+            {
+                // Not firing and in no incident (its incident closed, or it was suppressed and forgotten): nothing to do.
+                return;
+            }
+
             alert = new TrackedAlert(snapshot.Fingerprint);
             _alerts.Add(snapshot.Fingerprint, alert);
         }
@@ -139,7 +145,12 @@ internal sealed partial class Correlator
 
             default:
                 // Resolved, StaleResolved, FlappingEnded.
-                if (incident is not null)
+                if (incident is null && !alert.Active)
+                {
+                    // A suppressed alert that stopped: nothing refers to it any more.
+                    _alerts.Remove(alert.Fingerprint);
+                }
+                else if (incident is not null)
                 {
                     if (transition.Change == AlertChange.StaleResolved)
                     {

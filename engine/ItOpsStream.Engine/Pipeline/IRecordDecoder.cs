@@ -10,8 +10,12 @@ namespace ItOpsStream.Engine.Pipeline;
 /// </summary>
 public interface IRecordDecoder
 {
-    /// <summary>Decodes <paramref name="raw"/>, or says why not. Must not throw on bad input.</summary>
-    bool TryDecode(in RawRecord raw, out TelemetryRecord record, out DecodeError error);
+    /// <summary>
+    /// Decodes <paramref name="raw"/>; on failure returns false with a stable error class
+    /// (<see cref="DecodeErrorClass"/>: <c>json.syntax</c>, <c>limit.record_size</c>…) and one human
+    /// line saying what is wrong. Must not throw on bad input.
+    /// </summary>
+    bool TryDecode(in RawRecord raw, out TelemetryRecord record, out string errorClass, out string reason);
 }
 
 /// <summary>The native JSON record shape, through <see cref="TelemetryDecoder"/>.</summary>
@@ -19,6 +23,10 @@ public sealed class NativeRecordDecoder(DecoderLimits? limits = null) : IRecordD
 {
     private readonly TelemetryDecoder _decoder = new(limits);
 
-    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out DecodeError error) =>
-        _decoder.TryDecode(raw.Payload.Span, out record, out error);
+    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out string errorClass, out string reason)
+    {
+        bool ok = _decoder.TryDecode(raw.Payload.Span, out record, out var error);
+        (errorClass, reason) = (error.ErrorClass ?? string.Empty, error.Reason ?? string.Empty);
+        return ok;
+    }
 }

@@ -78,7 +78,8 @@ public static class SettingsFile
                 "flap_threshold" => alerts with { FlapThreshold = Int(value, source, key, min: 2) },
                 "flap_window" => alerts with { FlapWindow = Duration(value, source, key) },
                 "stale_after" => alerts with { StaleAfter = Duration(value, source, key) },
-                _ => throw Error(source, keyNode, $"unknown setting 'alerts.{key}' (supported: fingerprint_labels, flap_threshold, flap_window, stale_after)"),
+                "resolved_retention" => alerts with { ResolvedRetention = Duration(value, source, key) },
+                _ => throw Error(source, keyNode, $"unknown setting 'alerts.{key}' (supported: fingerprint_labels, flap_threshold, flap_window, stale_after, resolved_retention)"),
             };
         }
 

@@ -65,14 +65,14 @@ public sealed partial class TelemetryPipeline
         for (int i = 0; i < input.Count; i++)
         {
             var rawRecord = input[i];
-            if (decoder.TryDecode(rawRecord, out var record, out var error))
+            if (decoder.TryDecode(rawRecord, out var record, out var errorClass, out var reason))
             {
                 keys[count] = fingerprints.RouteKey(record);
                 records[count++] = record;
             }
             else
             {
-                (deadLetters ??= []).Add(error.ToDeadLetter(rawRecord.Payload, rawRecord.Origin));
+                (deadLetters ??= []).Add(new DeadLetter(rawRecord.Payload, rawRecord.Origin, "decode", errorClass, reason));
             }
         }
 

@@ -25,11 +25,11 @@ public sealed class ExpansionTests
         Assert.All(expanded, r => Assert.Equal(FormatNames.Native, r.Format));
 
         var decoder = new KafkaRecordDecoder();
-        Assert.True(decoder.TryDecode(expanded[0], out var first, out _));
+        Assert.True(decoder.TryDecode(expanded[0], out var first, out _, out _));
         Assert.Equal("db:orders", first.Ci);
         Assert.Equal("f1", first.DedupKey);
         Assert.Equal(Severity.Critical, first.Severity);
-        Assert.True(decoder.TryDecode(expanded[1], out var second, out _));
+        Assert.True(decoder.TryDecode(expanded[1], out var second, out _, out _));
         Assert.Equal(Severity.Warning, second.Severity);
     }
 
@@ -43,9 +43,9 @@ public sealed class ExpansionTests
         var raw = Assert.Single(expanded);
         Assert.Equal(bytes, raw.Payload.ToArray());
         Assert.Equal(FormatNames.Alertmanager, raw.Format);
-        Assert.False(new KafkaRecordDecoder().TryDecode(raw, out _, out var error));
-        Assert.Equal("format.invalid", error.ErrorClass);
-        Assert.Contains("alertname", error.Reason, StringComparison.Ordinal);
+        Assert.False(new KafkaRecordDecoder().TryDecode(raw, out _, out var errorClass, out var reason));
+        Assert.Equal("format.invalid", errorClass);
+        Assert.Contains("alertname", reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -132,6 +132,19 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void ClosedIncident_IsForgotten_AndLateResolvesTrackNothing()
+    {
+        var driver = new CorrelationDriver(CorrelationOptions.Default with { ReopenGrace = TimeSpan.FromMinutes(5) }, rules: new SuppressCheck("Maintenance"));
+        driver.Batch(Fire(0, "db:orders", "Down"), Fire(5, "svc:checkout", "Maintenance"));
+        Assert.Equal(2, driver.Stats.TrackedAlerts);
+        driver.Batch(Resolve(10, "db:orders", "Down"), Resolve(12, "svc:checkout", "Maintenance"));
+        Assert.Equal(1, driver.Stats.TrackedAlerts);
+        driver.BatchAt(T(400), false);
+        Assert.Equal(0, driver.Stats.Live);
+        Assert.Equal(0, driver.Stats.TrackedAlerts);
+    }
+
+    [Fact]
     public void FlappingAlert_DoesNotResolveOrReopenIncident()
     {
         var driver = new CorrelationDriver();

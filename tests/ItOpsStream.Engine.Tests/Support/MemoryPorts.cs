@@ -38,18 +38,16 @@ internal sealed class MemorySource(IReadOnlyList<TelemetryRecord?> records, int 
 /// <summary>Decodes <see cref="MemorySource"/> payloads.</summary>
 internal sealed class IndexDecoder(IReadOnlyList<TelemetryRecord?> records) : IRecordDecoder
 {
-    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out DecodeError error)
+    public bool TryDecode(in RawRecord raw, out TelemetryRecord record, out string errorClass, out string reason)
     {
         int index = BinaryPrimitives.ReadInt32LittleEndian(raw.Payload.Span);
         if (index < 0)
         {
-            record = default;
-            error = new DecodeError("test.unreadable", "unreadable record");
+            (record, errorClass, reason) = (default, "test.unreadable", "unreadable record");
             return false;
         }
 
-        record = records[index]!.Value;
-        error = default;
+        (record, errorClass, reason) = (records[index]!.Value, string.Empty, string.Empty);
         return true;
     }
 }
