@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ItOpsStream.Engine.Correlation;
 using ItOpsStream.Engine.Incidents;
+using ItOpsStream.Engine.Logs;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.Engine.Topology;
@@ -87,6 +88,9 @@ internal static class ReplayCommand
             Topology = new StaticTopology(graph),
             Incidents = incidents,
             DeadLetters = deadLetters,
+
+            // Log records become alerts (new error templates, rate spikes, error bursts); one producer per shard.
+            AlertProducerFactory = _ => new LogAlertProducer(),
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
         if (deadLetters is StderrDeadLetters { Omitted: > 0 } omitted)
