@@ -18,6 +18,8 @@ internal static class CliApp
     [
         VersionCommand.Create(),
         KafkaMockCommand.Create(),
+        RunCommand.Create(),
+        DemoCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -41,6 +43,8 @@ internal static class CliApp
             Error = stderr ?? Console.Error,
             // Without this System.CommandLine prints CliInputException with a stack trace and exit code 1.
             EnableDefaultExceptionHandler = false,
+            // Long-running commands drain, deliver and commit on SIGTERM / Ctrl-C; the default 2 s would cut that short.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         if (parse.Errors.Count > 0)
         {
