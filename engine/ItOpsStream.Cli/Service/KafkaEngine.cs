@@ -16,14 +16,15 @@ namespace ItOpsStream.Cli.Service;
 /// </summary>
 internal sealed class KafkaEngine : IDisposable
 {
-    private readonly KafkaRecordSink<IncidentRecord> _incidents;
+    private readonly IRecordSink<IncidentRecord> _incidents;
     private readonly KafkaRecordSink<DeadLetter> _deadLetters;
 
     public KafkaEngine(EngineConfig config, TopologyGraph topology, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Source = new KafkaTelemetrySource(config.Source, loggers?.CreateLogger<KafkaTelemetrySource>());
-        _incidents = KafkaSinks.Incidents(config.Sink with { Topic = config.IncidentsTopic }, IncidentJson.ToUtf8);
+        // A restarted engine re-reads telemetry from its committed offsets: versions already in the topic are skipped.
+        _incidents = KafkaSinks.IncidentsOnce(config.Sink with { Topic = config.IncidentsTopic }, IncidentJson.ToUtf8, TimeSpan.FromSeconds(60));
         _deadLetters = KafkaSinks.DeadLetters(config.Sink with { Topic = config.DeadLetterTopic });
         var formats = config.Source.Formats;
         Pipeline = new TelemetryPipeline(config.Pipeline, new PipelinePorts
@@ -46,7 +47,7 @@ internal sealed class KafkaEngine : IDisposable
 
     public void Dispose()
     {
-        _incidents.Dispose();
+        (_incidents as IDisposable)?.Dispose();
         _deadLetters.Dispose();
         Source.Dispose();
     }
