@@ -16,7 +16,8 @@ namespace ItOpsStream.Connectors.Kafka.Tests.Process;
 public sealed class EngineCrashTests(ITestOutputHelper log) : IDisposable
 {
     private const int Incidents = 30;
-    private const int FillerPerIncident = 2500;
+    // The embedded broker keeps about 5 MB per partition: the whole input (~4 MB) must fit.
+    private const int FillerPerIncident = 1500;
     private readonly string _dir = Directory.CreateTempSubdirectory("itops-crash-").FullName;
 
     [Fact]
@@ -26,6 +27,7 @@ public sealed class EngineCrashTests(ITestOutputHelper log) : IDisposable
         var config = WriteConfig(broker.BootstrapServers);
         await ProduceAsync(broker.BootstrapServers, "itops.events", Input());
         long total = Incidents * (4 + FillerPerIncident);
+        Assert.Equal(0, LowWatermark(broker.BootstrapServers, "itops.events"));
 
         var random = new Random(7);
         for (int crash = 1; crash <= 5; crash++)
@@ -56,6 +58,8 @@ public sealed class EngineCrashTests(ITestOutputHelper log) : IDisposable
         var duplicates = records.GroupBy(r => (r.Id, r.Version)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(duplicates.Count == 0, $"duplicated (incident_id, version): {string.Join(", ", duplicates.Take(5))}");
         var byIncident = records.GroupBy(r => r.Id).ToList();
+        var seen = records.Select(r => r.Ci).ToHashSet();
+        log.WriteLine($"{records.Count} incident records; incidents on: {string.Join(",", seen.Order())}");
         Assert.Equal(Incidents, byIncident.Count);
         foreach (var incident in byIncident)
         {
@@ -66,6 +70,12 @@ public sealed class EngineCrashTests(ITestOutputHelper log) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static long LowWatermark(string bootstrap, string topic)
+    {
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig { BootstrapServers = bootstrap, GroupId = "probe" }).Build();
+        return consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, 0), TimeSpan.FromSeconds(10)).Low.Value;
+    }
 
     private System.Diagnostics.Process StartEngine(string config)
     {
@@ -119,7 +129,7 @@ public sealed class EngineCrashTests(ITestOutputHelper log) : IDisposable
             kafka:
               bootstrap: {bootstrap}
               group_id: crash-test
-              batch_size: 200
+              batch_size: 50
               commit_interval_ms: 200
               topics:
                 itops.events: auto
