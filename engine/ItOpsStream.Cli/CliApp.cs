@@ -17,9 +17,14 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        ReplayCommand.Create(),
+        DetectCommand.Create(),
+        ModelsCommand.Create(),
+        LogsCommand.Create(),
         KafkaMockCommand.Create(),
         RunCommand.Create(),
         DemoCommand.Create(),
+        CmdbCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -41,7 +46,8 @@ internal static class CliApp
         {
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
-            // Without this System.CommandLine prints CliInputException with a stack trace and exit code 1.
+
+            // Exceptions reach the catch below: CliInputException must become exit code 2 and one line.
             EnableDefaultExceptionHandler = false,
             // Long-running commands drain, deliver and commit on SIGTERM / Ctrl-C; the default 2 s would cut that short.
             ProcessTerminationTimeout = TimeSpan.FromSeconds(30),

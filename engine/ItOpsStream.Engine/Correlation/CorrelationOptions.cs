@@ -12,7 +12,7 @@ public sealed record CorrelationOptions
     /// An alert may join an incident whose last activity (an alert firing or resolving in it) is at
     /// most this far from the alert's time. Default 10 min.
     /// </summary>
-    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Longest dependency path (either direction) that relates two alerting CIs. Default 3.</summary>
     public int MaxHops { get; init; } = 3;
@@ -22,7 +22,7 @@ public sealed record CorrelationOptions
     /// (services on one host, clients of one database), unless that CI has more than this many direct
     /// dependents: a shared platform CI would otherwise glue unrelated incidents. 0 turns the link off. Default 25.
     /// </summary>
-    public int SharedDependencyMaxDependents { get; init; } = 25;
+    public int SharedDependencyMaxDependents { get; init; } = 0;
 
     /// <summary>
     /// Two CIs related by nothing else are related when both lie within this many hops of the same

@@ -6,7 +6,7 @@ using ItOpsStream.Engine.Topology;
 namespace ItOpsStream.Engine.Correlation;
 
 /// <summary>Counters of the correlator.</summary>
-internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live);
+internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live, int TrackedAlerts);
 
 /// <summary>
 /// Groups alerts into incidents over the topology, and runs the incident lifecycle. A single
@@ -33,7 +33,8 @@ internal sealed partial class Correlator
     private readonly long _lookbackMs;
     private readonly long _upstreamLagMs;
     private readonly Dictionary<string, TrackedAlert> _alerts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<IncidentState>> _byCi = new(StringComparer.Ordinal);
+    // The alerts of live incidents by CI: where a new alert looks for related ones.
+    private readonly Dictionary<string, List<TrackedAlert>> _liveByCi = new(StringComparer.Ordinal);
     private readonly List<IncidentState> _live = [];
     private readonly List<IncidentState> _dirty = [];
     private readonly ChangeLog _changes;
@@ -57,7 +58,7 @@ internal sealed partial class Correlator
         _changes = new ChangeLog(options.MaxChangesPerCi);
     }
 
-    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count);
+    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count);
 
     /// <summary>Keeps a change record; an open incident on that CI lists it at its next record.</summary>
     public void OnChange(in TelemetryRecord change)
@@ -67,11 +68,11 @@ internal sealed partial class Correlator
             return;
         }
 
-        if (_byCi.TryGetValue(change.Ci!, out var incidents))
+        if (_liveByCi.TryGetValue(change.Ci!, out var alerts))
         {
-            foreach (var incident in incidents)
+            foreach (var alert in alerts)
             {
-                if (change.Timestamp >= incident.OpenedAt - _lookbackMs)
+                if (alert.Incident is { } incident && change.Timestamp >= incident.OpenedAt - _lookbackMs)
                 {
                     MarkDirty(incident, change.Timestamp);
                 }
@@ -85,6 +86,12 @@ internal sealed partial class Correlator
         var snapshot = transition.Alert;
         if (!_alerts.TryGetValue(snapshot.Fingerprint, out var alert))
         {
+            if (transition.Change is not (AlertChange.Fired or AlertChange.FlappingStarted))
+            {
+                // Not firing and in no incident (its incident closed, or it was suppressed and forgotten): nothing to do.
+                return;
+            }
+
             alert = new TrackedAlert(snapshot.Fingerprint);
             _alerts.Add(snapshot.Fingerprint, alert);
         }
@@ -138,7 +145,12 @@ internal sealed partial class Correlator
 
             default:
                 // Resolved, StaleResolved, FlappingEnded.
-                if (incident is not null)
+                if (incident is null && !alert.Active)
+                {
+                    // A suppressed alert that stopped: nothing refers to it any more.
+                    _alerts.Remove(alert.Fingerprint);
+                }
+                else if (incident is not null)
                 {
                     if (transition.Change == AlertChange.StaleResolved)
                     {
@@ -293,8 +305,7 @@ internal sealed partial class Correlator
             var absorbed = incidents[i];
             foreach (var member in absorbed.Members)
             {
-                Unindex(absorbed, member.CiKey);
-                AddMember(survivor, member);
+                survivor.Add(member);
             }
 
             survivor.Explanation.Add($"incident {absorbed.Id} merged in: alert {cause.Fingerprint} on {cause.Snapshot.Ci} connects it to this incident");
@@ -322,11 +333,11 @@ internal sealed partial class Correlator
         incident.Phase = IncidentPhase.Closed;
         foreach (var member in incident.Members)
         {
-            Unindex(incident, member.CiKey);
-            if (member.Incident == incident)
+            // Forget the alert: if it fires again, it starts a new incident.
+            _alerts.Remove(member.Fingerprint);
+            if (_liveByCi.TryGetValue(member.CiKey, out var list) && list.Remove(member) && list.Count == 0)
             {
-                // Forget the alert: if it fires again, it starts a new incident.
-                _alerts.Remove(member.Fingerprint);
+                _liveByCi.Remove(member.CiKey);
             }
         }
     }
@@ -334,23 +345,12 @@ internal sealed partial class Correlator
     private void AddMember(IncidentState incident, TrackedAlert alert)
     {
         incident.Add(alert);
-        if (!_byCi.TryGetValue(alert.CiKey, out var list))
+        if (!_liveByCi.TryGetValue(alert.CiKey, out var list))
         {
-            _byCi[alert.CiKey] = list = [];
+            _liveByCi[alert.CiKey] = list = [];
         }
 
-        if (!list.Contains(incident))
-        {
-            list.Add(incident);
-        }
-    }
-
-    private void Unindex(IncidentState incident, string ci)
-    {
-        if (_byCi.TryGetValue(ci, out var list) && list.Remove(incident) && list.Count == 0)
-        {
-            _byCi.Remove(ci);
-        }
+        list.Add(alert);
     }
 
     private void Touch(IncidentState incident, long t)

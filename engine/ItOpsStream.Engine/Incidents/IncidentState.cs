@@ -91,17 +91,11 @@ internal sealed class IncidentState(string id, long seq, long openedAt) : IIncid
 
     IReadOnlyList<AlertSnapshot> IIncidentView.Alerts => _view ??= _alerts.Select(a => a.Snapshot).ToArray();
 
-    public bool AllUnknown { get; private set; } = true;
-
     public void Add(TrackedAlert alert)
     {
         _alerts.Add(alert);
         alert.Incident = this;
         _view = null;
-        if (alert.Node >= 0)
-        {
-            AllUnknown = false;
-        }
     }
 
     public void Clear()
