@@ -64,7 +64,7 @@ internal sealed partial class Correlator
         for (int i = 0; i < members.Count; i++)
         {
             var s = members[i].Snapshot;
-            alerts[i] = new IncidentAlert(s.Fingerprint, s.Ci, s.Check, s.Severity, s.Status, s.FirstSeen, s.LastSeen, s.Count, s.Flapping) { Inhibited = members[i].Inhibited };
+            alerts[i] = new IncidentAlert(s.Fingerprint, s.Ci, s.Check, s.Severity, s.Status, s.FirstSeen, s.LastSeen, s.Count, s.Flapping) { Inhibited = members[i].Inhibited, Labels = s.Labels };
         }
 
         Array.Sort(alerts, static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Fingerprint, b.Fingerprint));
