@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using ItOpsStream.Models.Anomaly;
+using ItOpsStream.Models.Anomaly.Evaluation;
+
+namespace ItOpsStream.Cli.Commands;
+
+internal static partial class ModelsCommand
+{
+    private static Command CreateEvaluate()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Directory of labelled series: *.csv with header 'timestamp,value,label' (label 1 at anomaly points, NAB style).", Required = true };
+        var detectors = new Option<string[]>("--detector")
+        {
+            Description = "Detector(s) to evaluate (repeatable, or 'all'): " + string.Join(", ", DetectorFactory.Names.Select(n => n.Name)),
+            DefaultValueFactory = _ => [DetectorFactory.Default],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write one PNG per series and detector here (value, score, windows, labels, detections)." };
+        var threshold = new Option<double?>("--threshold") { Description = "Threshold of the point- and window-wise metrics (default: the NAB standard optimum)." };
+        var command = new Command("evaluate", "Score detectors on labelled series: point-wise and window-wise precision/recall/F1 and NAB scores (standard, reward_low_FP_rate, reward_low_FN_rate).")
+        {
+            data, detectors, plots, threshold,
+        };
+        command.SetAction(parse =>
+        {
+            Evaluate(parse.GetValue(data)!, parse.GetValue(detectors)!, parse.GetValue(plots), parse.GetValue(threshold), parse.InvocationConfiguration.Output);
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    private static Command CreateCorpus()
+    {
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the labelled series into.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Generator seed (same seed, same corpus).", DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Seed };
+        var count = new Option<int>("--series") { Description = "Number of series.", DefaultValueFactory = _ => SyntheticCorpusOptions.Default.Series };
+        var command = new Command("corpus", "Write a labelled synthetic corpus (spikes, level shifts, trend and variance changes, seasonality loss; daily and weekly seasonality, noise, missing points).")
+        {
+            output, seed, count,
+        };
+        command.SetAction(parse =>
+        {
+            var dir = parse.GetValue(output)!;
+            var n = parse.GetValue(count);
+            if (n is < 1 or > 10_000)
+            {
+                throw new CliInputException($"--series: {n} is not in [1, 10000]");
+            }
+
+            dir.Create();
+            var corpus = SyntheticCorpus.Generate(new SyntheticCorpusOptions { Seed = parse.GetValue(seed), Series = n });
+            foreach (var series in corpus)
+            {
+                using var writer = new StreamWriter(Path.Combine(dir.FullName, series.Name + ".csv"), append: false, new UTF8Encoding(false));
+                SeriesCsv.WriteLabeled(writer, series);
+            }
+
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {corpus.Count} series to {dir.FullName}");
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<LabeledSeries> ReadCorpus(DirectoryInfo data)
+    {
+        if (!data.Exists)
+        {
+            throw new CliInputException($"{data.FullName}: directory not found");
+        }
+
+        var files = data.GetFiles("*.csv").OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+        {
+            throw new CliInputException($"{data.FullName}: no *.csv series");
+        }
+
+        var corpus = new List<LabeledSeries>(files.Count);
+        foreach (var file in files)
+        {
+            using var reader = new StreamReader(file.FullName);
+            try
+            {
+                corpus.Add(SeriesCsv.ReadLabeled(reader, Path.GetFileNameWithoutExtension(file.Name)));
+            }
+            catch (FormatException ex)
+            {
+                throw new CliInputException($"{file.FullName}:{ex.Message}");
+            }
+        }
+
+        return corpus;
+    }
+
+    private static void Evaluate(DirectoryInfo data, string[] detectors, DirectoryInfo? plots, double? threshold, TextWriter output)
+    {
+        var names = detectors.SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (names.Contains("all", StringComparer.OrdinalIgnoreCase))
+        {
+            names = DetectorFactory.Names.Select(n => n.Name).ToList();
+        }
+
+        foreach (var name in names.Where(n => !DetectorFactory.IsKnown(n)))
+        {
+            throw new CliInputException($"--detector: unknown detector '{name}' (known: {string.Join(", ", DetectorFactory.Names.Select(n => n.Name))}, all)");
+        }
+
+        if (threshold is < 0 or > 1)
+        {
+            throw new CliInputException($"--threshold: {threshold} is not in [0, 1]");
+        }
+
+        var corpus = ReadCorpus(data);
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"corpus: {corpus.Count} series, {corpus.Sum(s => s.Length)} points, {corpus.Sum(s => s.AnomalyOnsets().Count)} labelled anomalies");
+        output.WriteLine();
+        output.WriteLine("| detector | NAB standard | NAB low FP | NAB low FN | threshold | windows found | FP (NAB std) | window P | window R | window F1 | point P | point R | point F1 |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var name in names)
+        {
+            var result = CorpusEvaluation.Run(name, corpus, threshold);
+            var std = result.Nab[0];
+            output.WriteLine(string.Create(inv,
+                $"| {name} | {std.NormalizedScore:0.0} | {result.Nab[1].NormalizedScore:0.0} | {result.Nab[2].NormalizedScore:0.0} | {result.Threshold:0.###} | {std.DetectedWindows}/{std.Windows} | {std.FalsePositives} | {result.WindowWise.Precision:0.00} | {result.WindowWise.Recall:0.00} | {result.WindowWise.F1:0.00} | {result.PointWise.Precision:0.00} | {result.PointWise.Recall:0.00} | {result.PointWise.F1:0.00} |"));
+
+            if (plots is not null)
+            {
+                plots.Create();
+                foreach (var series in result.Series)
+                {
+                    var png = SeriesPlot.RenderPng(series, name, result.Threshold);
+                    File.WriteAllBytes(Path.Combine(plots.FullName, $"{series.Series.Name}.{name}.png"), png);
+                }
+            }
+        }
+    }
+}

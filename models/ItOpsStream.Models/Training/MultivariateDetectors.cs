@@ -1,0 +1,168 @@
+using ItOpsStream.Models.Anomaly;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace ItOpsStream.Models.Training;
+
+/// <summary>
+/// A causal anomaly detector over one CI's metric vector (the multivariate counterpart of
+/// <see cref="IStreamingDetector"/>): same calibration, same [0, 1] score, same threading rules.
+/// </summary>
+public interface IMultivariateDetector
+{
+    string Name { get; }
+
+    /// <summary>Metric names, in the order of the vector.</summary>
+    IReadOnlyList<string> Metrics { get; }
+
+    /// <summary>Consumes one vector (in <see cref="Metrics"/> order) and returns its anomaly score in [0, 1].</summary>
+    double Score(long timestampMs, ReadOnlySpan<float> vector);
+}
+
+/// <summary>Scores a CI's metric vectors with a trained <see cref="PcaModel"/>; the reconstruction error is calibrated online.</summary>
+public sealed class PcaDetector : IMultivariateDetector
+{
+    private readonly PcaScorer _scorer;
+    private readonly TailCalibrator _calibrator;
+    private ScoreShaper _shaper;
+
+    public PcaDetector(PcaModel model, CalibrationOptions? calibration = null)
+    {
+        calibration ??= CalibrationOptions.Default;
+        calibration.Validate();
+        Metrics = model.Info.Metrics;
+        _scorer = model.CreateScorer();
+        _calibrator = new TailCalibrator(calibration);
+        _shaper = new ScoreShaper(calibration);
+    }
+
+    public string Name => "pca";
+
+    public IReadOnlyList<string> Metrics { get; }
+
+    public double Score(long timestampMs, ReadOnlySpan<float> vector)
+    {
+        if (vector.Length != Metrics.Count)
+        {
+            throw new ArgumentException($"expected {Metrics.Count} metrics, got {vector.Length}", nameof(vector));
+        }
+
+        foreach (var v in vector)
+        {
+            if (!float.IsFinite(v))
+            {
+                return 0;
+            }
+        }
+
+        var raw = _scorer.Score(vector);
+        var p = _calibrator.TailProbability(raw);
+        _calibrator.Observe(raw);
+        return _shaper.Rest(_shaper.Surprise(p));
+    }
+}
+
+/// <summary>
+/// Scores a univariate series with an ONNX model trained elsewhere, behind <see cref="IStreamingDetector"/>.
+/// </summary>
+/// <remarks>
+/// Model contract: one float input of shape [1, W] or [W] (W fixed), receiving the last W values,
+/// oldest first, as they are (the model owns its normalization); the first element of the first
+/// output is a raw anomaly statistic, larger = more anomalous. The statistic is calibrated online
+/// like every other detector's. Points before the window is full score 0. One ONNX Runtime call per
+/// point: expect tens of thousands of points per second, not millions.
+/// </remarks>
+public sealed class OnnxWindowDetector : IStreamingDetector, IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string _inputName;
+    private readonly int[] _shape;
+    private readonly float[] _ring;
+    private readonly float[] _window;
+    private readonly TailCalibrator _calibrator;
+    private ScoreShaper _shaper;
+    private int _head;
+    private long _count;
+
+    /// <exception cref="InvalidDataException">The model does not have one float input of a fixed window size.</exception>
+    public OnnxWindowDetector(byte[] model, CalibrationOptions? calibration = null)
+    {
+        calibration ??= CalibrationOptions.Default;
+        calibration.Validate();
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        try
+        {
+            _session = new InferenceSession(model, options);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InvalidDataException($"not a loadable ONNX model: {ex.Message}", ex);
+        }
+
+        if (_session.InputMetadata.Count != 1)
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"the ONNX model must have exactly one input, it has {_session.InputMetadata.Count}");
+        }
+
+        var (name, meta) = _session.InputMetadata.First();
+        var dims = meta.Dimensions;
+        var window = dims.Length switch
+        {
+            1 => dims[0],
+            2 when dims[0] is 1 or -1 => dims[1],
+            _ => -1,
+        };
+        if (meta.ElementType != typeof(float) || window < 2)
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"the ONNX input '{name}' must be float [1, W] or [W] with a fixed W ≥ 2");
+        }
+
+        _inputName = name;
+        _shape = dims.Length == 1 ? [window] : [1, window];
+        _ring = new float[2 * window];
+        _window = new float[window];
+        _calibrator = new TailCalibrator(calibration);
+        _shaper = new ScoreShaper(calibration);
+        Window = window;
+    }
+
+    public string Name => "onnx";
+
+    /// <summary>W: the values the model sees per point.</summary>
+    public int Window { get; }
+
+    public double Score(long timestampMs, double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            return 0;
+        }
+
+        var w = Window;
+        _ring[_head] = (float)value;
+        _ring[_head + w] = (float)value;
+        _head = _head + 1 == w ? 0 : _head + 1;
+        if (++_count < w)
+        {
+            return 0;
+        }
+
+        _ring.AsSpan(_head, w).CopyTo(_window);
+        var tensor = new DenseTensor<float>(_window, _shape);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
+        var raw = (double)results[0].AsEnumerable<float>().First();
+        if (!double.IsFinite(raw))
+        {
+            return 0;
+        }
+
+        var stat = Math.Max(0, raw);
+        var p = _calibrator.TailProbability(stat);
+        _calibrator.Observe(stat);
+        return _shaper.Rest(_shaper.Surprise(p));
+    }
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,222 @@
+namespace ItOpsStream.Models.Tests.Anomaly;
+
+/// <summary>What every streaming detector promises; one derived class per detector.</summary>
+public abstract class DetectorContractTests
+{
+    private protected abstract IStreamingDetector Create();
+
+    /// <summary>False for detectors that by design ignore isolated spikes (a change-point detector).</summary>
+    private protected virtual bool FlagsSpikes => true;
+
+    [Fact]
+    public void Score_AlwaysLiesInUnitInterval()
+    {
+        var values = SeriesGen.Noise(3000, 100, 5, seed: 1);
+        values[2000] = 1e9;
+        values[2500] = -1e9;
+        foreach (var s in SeriesGen.ScoreAll(Create(), values))
+        {
+            Assert.InRange(s, 0, 1);
+        }
+    }
+
+    [Fact]
+    public void Score_OfRowDependsOnEarlierRowsOnly()
+    {
+        var values = SeriesGen.Noise(1500, 10, 1, seed: 2);
+        var full = SeriesGen.ScoreAll(Create(), values);
+        var changed = (double[])values.Clone();
+        for (var i = 1000; i < changed.Length; i++)
+        {
+            changed[i] = 1000 - changed[i];
+        }
+
+        var prefix = SeriesGen.ScoreAll(Create(), changed);
+        Assert.Equal(full.AsSpan(0, 1000).ToArray(), prefix.AsSpan(0, 1000).ToArray());
+    }
+
+    [Fact]
+    public void Score_SameInput_GivesIdenticalScores()
+    {
+        var values = SeriesGen.Daily(2000, 50, 10, 2, seed: 3);
+        Assert.Equal(SeriesGen.ScoreAll(Create(), values), SeriesGen.ScoreAll(Create(), values));
+    }
+
+    [Fact]
+    public void Score_LargeSpike_ScoresAboveEveryNormalPoint()
+    {
+        var values = SeriesGen.Noise(3000, 100, 5, seed: 4);
+        values[2000] = 200;
+        var scores = SeriesGen.ScoreAll(Create(), values);
+        var normalMax = scores.Skip(500).Take(1400).Max();
+        if (!FlagsSpikes)
+        {
+            Assert.True(scores.Skip(2000).Take(5).Max() < 0.5, "a single spike is not a change");
+            return;
+        }
+
+        Assert.True(scores[2000] > normalMax, $"spike {scores[2000]:0.###} vs normal max {normalMax:0.###}");
+        Assert.True(scores[2000] >= 0.5, $"spike scored {scores[2000]:0.###}");
+    }
+
+    [Fact]
+    public void Score_NonFiniteValue_ScoresZeroAndLeavesStateUnchanged()
+    {
+        var values = SeriesGen.Noise(1200, 10, 1, seed: 5);
+        var plain = SeriesGen.ScoreAll(Create(), values);
+        var detector = Create();
+        var withGap = new List<double>();
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i == 700)
+            {
+                Assert.Equal(0, detector.Score(SeriesGen.Ts(i), double.NaN));
+            }
+
+            withGap.Add(detector.Score(SeriesGen.Ts(i), values[i]));
+        }
+
+        Assert.Equal(plain, withGap);
+    }
+
+    [Fact]
+    public void Score_FlatSeries_StaysZeroUntilItMoves()
+    {
+        var detector = Create();
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.Equal(0, detector.Score(SeriesGen.Ts(i), 42));
+        }
+
+        Assert.True(detector.Score(SeriesGen.Ts(1000), 50) > 0.5);
+    }
+}
+
+public sealed class EnsembleDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("default");
+}
+
+public sealed class DefaultDetectorSeasonalTests
+{
+    [Fact]
+    public void Score_JumpInCleanDailyPattern_IsCertainOnceTheProfileHasTakenOver()
+    {
+        // A square daily wave (20 by night, 80 by day) with little noise; on day 10 the day level jumps to 120.
+        var rng = new Random(9);
+        var values = new double[288 * 14];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var day = i % 288 >= 144;
+            values[i] = (day ? 80 : 20) + (rng.NextDouble() - 0.5) + (day && i / 288 == 10 ? 40 : 0);
+        }
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var onset = (288 * 10) + 144;
+        Assert.True(scores[onset] >= 0.9, $"jump scored {scores[onset]:0.###}");
+        var before = scores.Skip(288 * 3).Take((288 * 7) - 1).Max();
+        Assert.True(before < 0.5, $"normal days reached {before:0.###}");
+    }
+}
+
+public sealed class EnsembleWithSpectralDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("ensemble");
+}
+
+public sealed class RobustBaselineDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("robust");
+}
+
+public sealed class SeasonalBaselineDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("seasonal");
+
+    [Fact]
+    public void Score_NormalValueAtWrongHour_IsFoundBySeasonalButNotByRobust()
+    {
+        // A strong daily cycle; at day 5, 06:00 (the cycle's peak), the value sits at the daily minimum.
+        var values = SeriesGen.Daily(288 * 7, 100, 30, 1, seed: 6);
+        var at = (288 * 5) + 72;
+        values[at] = 70;
+        var seasonal = SeriesGen.ScoreAll(Create(), values);
+        var robust = SeriesGen.ScoreAll(DetectorFactory.Create("robust"), values);
+        Assert.True(seasonal[at] >= 0.5, $"seasonal scored {seasonal[at]:0.###}");
+        Assert.True(robust[at] < 0.3, $"robust scored {robust[at]:0.###}");
+    }
+}
+
+public sealed class SpectralResidualDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("spectral");
+}
+
+public sealed class ChangePointDetectorTests : DetectorContractTests
+{
+    private protected override IStreamingDetector Create() => DetectorFactory.Create("changepoint");
+
+    private protected override bool FlagsSpikes => false;
+
+    [Fact]
+    public void Score_SmallLevelShift_IsFlaggedWithinTwentyPoints()
+    {
+        // A 2σ shift: no single point is remarkable, their sum is.
+        var values = SeriesGen.Noise(3000, 100, 5, seed: 7);
+        for (var i = 2000; i < values.Length; i++)
+        {
+            values[i] += 10;
+        }
+
+        var scores = SeriesGen.ScoreAll(Create(), values);
+        var normalMax = scores.Skip(500).Take(1400).Max();
+        var afterShift = scores.Skip(2000).Take(20).Max();
+        Assert.True(afterShift > normalMax, $"after shift {afterShift:0.###} vs normal max {normalMax:0.###}");
+    }
+
+    [Fact]
+    public void Score_AfterLevelShift_FiresOnceNotForTheWholeNewLevel()
+    {
+        var values = SeriesGen.Noise(4000, 100, 5, seed: 8);
+        for (var i = 2000; i < values.Length; i++)
+        {
+            values[i] += 40;
+        }
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var onset = scores.Skip(2000).Take(10).Max();
+        var later = scores.Skip(2300).Max();
+        Assert.True(onset >= 0.5, $"onset scored {onset:0.###}");
+        Assert.True(later < 0.5 * onset, $"later max {later:0.###} vs onset {onset:0.###}");
+    }
+}
+
+public sealed class DetectorFactoryTests
+{
+    [Fact]
+    public void Create_EveryListedName_ReturnsDetectorOfThatName()
+    {
+        foreach (var (name, _) in DetectorFactory.Names)
+        {
+            Assert.Equal(name, DetectorFactory.Create(name).Name);
+        }
+
+        Assert.Equal("ensemble", DetectorFactory.Create("ENSEMBLE").Name);
+    }
+
+    [Fact]
+    public void Create_UnknownName_ThrowsWithTheKnownNames()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DetectorFactory.Create("nope"));
+        Assert.Contains("robust", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_OutOfRange_AreRejectedAtConstruction()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RobustBaselineDetector(new RobustBaselineOptions { LevelAlpha = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralResidualDetector(new SpectralResidualOptions { WindowSize = 100 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChangePointDetector(new ChangePointOptions { RestartAt = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Calibration = new CalibrationOptions { TailFraction = 0.7 } }));
+    }
+}
