@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using ItOpsStream.Engine.Correlation;
 using ItOpsStream.Engine.Incidents;
-using ItOpsStream.Engine.Logs;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Remediation;
 using ItOpsStream.Engine.Rules;
@@ -100,8 +99,8 @@ internal static partial class ReplayCommand
             Incidents = incidentSink,
             DeadLetters = deadLetters,
 
-            // Log records become alerts (new error templates, rate spikes, error bursts); one producer per shard.
-            AlertProducerFactory = _ => new LogAlertProducer(),
+            // Metric anomalies and log-derived alerts (new error templates, rate spikes, error bursts); one set per shard.
+            AlertProducerFactory = StandardAlertProducers.Factory(),
             Rules = ruleEngine,
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
