@@ -65,6 +65,9 @@ public sealed class TopologySnapshotManagerTests(RedisFixture redis, ITestOutput
         await WaitForVersion(topology.Snapshot, version);
 
         Assert.Equal(1, topology.Snapshot.Graph.RelationCount);
+        // What the pipeline's correlator reads (PipelinePorts.Topology).
+        ItOpsStream.Engine.Correlation.ITopologyProvider provider = topology.Snapshot;
+        Assert.Same(topology.Snapshot.Graph, provider.Current);
     }
 
     [Fact]
