@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Correlation;
+using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Logs;
 using ItOpsStream.Engine.Pipeline;
@@ -89,8 +91,9 @@ internal static class ReplayCommand
             Incidents = incidents,
             DeadLetters = deadLetters,
 
-            // Log records become alerts (new error templates, rate spikes, error bursts); one producer per shard.
-            AlertProducerFactory = _ => new LogAlertProducer(),
+            // Metrics become anomaly alerts, logs become log alerts (new error templates, rate spikes, error
+            // bursts); one pair of producers per shard.
+            AlertProducerFactory = _ => new CompositeAlertProducer(new AnomalyAlertProducer(), new LogAlertProducer()),
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
         if (deadLetters is StderrDeadLetters { Omitted: > 0 } omitted)
