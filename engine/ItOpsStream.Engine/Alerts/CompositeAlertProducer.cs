@@ -3,16 +3,18 @@ using ItOpsStream.Engine.Telemetry;
 namespace ItOpsStream.Engine.Alerts;
 
 /// <summary>
-/// Several alert producers behind the one <see cref="IAlertProducer"/> slot of a pipeline shard (metric anomalies and
-/// log alerts, say). Each sees every record and watermark, in the order given; each ignores the kinds it does not
-/// handle. Alerts come out in producer order, so the output stays deterministic.
+/// Several alert producers behind one shard's <see cref="IAlertProducer"/>: each record is offered to
+/// every producer in order (each ignores the kinds it does not handle), so metric anomalies and
+/// log-derived alerts run side by side in the same shard.
 /// </summary>
-/// <remarks>Called on the shard's thread only, like the producers it holds.</remarks>
+/// <remarks>Called on the shard's worker thread only, like the producers it holds.</remarks>
 public sealed class CompositeAlertProducer(params IAlertProducer[] producers) : IAlertProducer
 {
     private readonly IAlertProducer[] _producers = producers ?? throw new ArgumentNullException(nameof(producers));
 
-    /// <inheritdoc/>
+    /// <summary>The producers, in the order records are offered to them.</summary>
+    public IReadOnlyList<IAlertProducer> Producers => _producers;
+
     public void OnRecord(in TelemetryRecord record, List<TelemetryRecord> emitted)
     {
         foreach (var producer in _producers)
@@ -21,7 +23,6 @@ public sealed class CompositeAlertProducer(params IAlertProducer[] producers) : 
         }
     }
 
-    /// <inheritdoc/>
     public void OnWatermark(long watermark, List<TelemetryRecord> emitted)
     {
         foreach (var producer in _producers)
