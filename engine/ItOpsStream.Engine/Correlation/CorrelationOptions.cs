@@ -53,8 +53,16 @@ public sealed record CorrelationOptions
     /// <summary>Root-cause candidates listed per incident. Default 5.</summary>
     public int MaxRootCauses { get; init; } = 5;
 
+    /// <summary>
+    /// Overrides the ITIL priority matrix: 9 entries (P1..P5), row by row for impact 1..3, each row
+    /// urgency 1..3 (rules file <c>priority.matrix</c>). Null or empty: the standard matrix of
+    /// <see cref="Incidents.IncidentPriority.Priority(int, int)"/>.
+    /// </summary>
+    public IReadOnlyList<string>? PriorityMatrix { get; init; }
+
     public CorrelationOptions Validate()
     {
+        PipelineOptions.Check(PriorityMatrix is null or { Count: 0 or 9 }, nameof(PriorityMatrix), "must have 9 entries (3 impacts x 3 urgencies)");
         PipelineOptions.Check(Window > TimeSpan.Zero, nameof(Window), "must be positive");
         PipelineOptions.Check(MaxHops is >= 1 and <= 16, nameof(MaxHops), "must be 1..16");
         PipelineOptions.Check(SharedDependencyMaxDependents >= 0, nameof(SharedDependencyMaxDependents), "must not be negative");
