@@ -251,7 +251,7 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
-    public void BusinessService_RelatesItsDirectDependencies_WhenNothingElseDoes()
+    public void BusinessService_RelatesCisCloseToIt_WhenNothingElseDoes()
     {
         var driver = new CorrelationDriver(CorrelationOptions.Default with { SharedDependencyMaxDependents = 0, BusinessServiceMaxHops = 2 });
         var open = Assert.Single(driver.Batch(Fire(0, "svc:checkout", "Errors"), Fire(5, "svc:cart", "Errors")));
