@@ -17,8 +17,14 @@ internal static class CliApp
     private static IEnumerable<Command> TopLevelCommands() =>
     [
         VersionCommand.Create(),
+        ReplayCommand.Create(),
         DetectCommand.Create(),
         ModelsCommand.Create(),
+        LogsCommand.Create(),
+        KafkaMockCommand.Create(),
+        RunCommand.Create(),
+        DemoCommand.Create(),
+        CmdbCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
@@ -41,8 +47,10 @@ internal static class CliApp
             Output = stdout ?? Console.Out,
             Error = stderr ?? Console.Error,
 
-            // CliInputException must reach the catch below (exit 2, one line), not the library's handler (exit 1, stack trace).
+            // Exceptions reach the catch below: CliInputException must become exit code 2 and one line.
             EnableDefaultExceptionHandler = false,
+            // Long-running commands drain, deliver and commit on SIGTERM / Ctrl-C; the default 2 s would cut that short.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         if (parse.Errors.Count > 0)
         {

@@ -26,11 +26,19 @@ public sealed record AlertOptions
     /// <summary>A firing alert with no repeat for this long resolves by itself ("stale"). Default 1 h.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A resolved alert is forgotten this long after its last change (at least one flap window), so
+    /// a long-running engine keeps only recent alerts; if it fires later it starts with count 1.
+    /// Default 2 h.
+    /// </summary>
+    public TimeSpan ResolvedRetention { get; init; } = TimeSpan.FromHours(2);
+
     public AlertOptions Validate()
     {
         PipelineOptions.Check(FlapThreshold >= 2, nameof(FlapThreshold), "must be at least 2");
         PipelineOptions.Check(FlapWindow > TimeSpan.Zero, nameof(FlapWindow), "must be positive");
         PipelineOptions.Check(StaleAfter > TimeSpan.Zero, nameof(StaleAfter), "must be positive");
+        PipelineOptions.Check(ResolvedRetention >= TimeSpan.Zero, nameof(ResolvedRetention), "must not be negative");
         return this;
     }
 }

@@ -12,6 +12,7 @@ internal sealed class AlertStore
     private readonly AlertOptions _options;
     private readonly long _flapWindowMs;
     private readonly long _staleAfterMs;
+    private readonly long _retentionMs;
 
     // Fingerprints given by the producer (dedup_key) and derived ones live in separate maps: a
     // derived fingerprint IS its 64-bit hash, a dedup_key is compared as a string.
@@ -26,6 +27,7 @@ internal sealed class AlertStore
         _options = options.Validate();
         _flapWindowMs = (long)options.FlapWindow.TotalMilliseconds;
         _staleAfterMs = (long)options.StaleAfter.TotalMilliseconds;
+        _retentionMs = Math.Max((long)options.ResolvedRetention.TotalMilliseconds, _flapWindowMs);
     }
 
     /// <summary>Alerts currently known (firing or resolved) to this shard.</summary>
@@ -60,7 +62,7 @@ internal sealed class AlertStore
                 return;
             }
 
-            alert = new AlertState(byKey ? record.DedupKey! : Fingerprints.DerivedText(routeKey), _nextSeq++)
+            alert = new AlertState(byKey ? record.DedupKey! : Fingerprints.DerivedText(routeKey), _nextSeq++, byKey ? null : routeKey)
             {
                 Source = record.Source,
                 Ci = record.Ci,
@@ -130,7 +132,7 @@ internal sealed class AlertStore
         {
             _timers.Dequeue();
             alert.QueuedDue = long.MaxValue;
-            long due = alert.NextDue(_staleAfterMs, _flapWindowMs);
+            long due = alert.NextDue(_staleAfterMs, _flapWindowMs, _retentionMs);
             if (due > entry.Due)
             {
                 // The alert was refreshed after this entry was queued: requeue at its real due time.
@@ -150,6 +152,20 @@ internal sealed class AlertStore
                 alert.StatusChangedAt = entry.Due;
                 _fired.Add(new AlertTransition(AlertChange.StaleResolved, alert.Snapshot(entry.Due), AlertTransition.TimerIndex, entry.Due));
             }
+            else
+            {
+                // Resolved and quiet for the retention period: forget it.
+                if (alert.Hash is { } hash)
+                {
+                    _byHash.Remove(hash);
+                }
+                else
+                {
+                    _byKey.Remove(alert.Fingerprint);
+                }
+
+                continue;
+            }
 
             ScheduleTimer(alert);
         }
@@ -160,7 +176,7 @@ internal sealed class AlertStore
 
     private void ScheduleTimer(AlertState alert)
     {
-        long due = alert.NextDue(_staleAfterMs, _flapWindowMs);
+        long due = alert.NextDue(_staleAfterMs, _flapWindowMs, _retentionMs);
         if (due < alert.QueuedDue)
         {
             // An earlier entry replaces a later one logically; the later one is skipped when popped.
@@ -170,13 +186,16 @@ internal sealed class AlertStore
     }
 
     /// <summary>Mutable state of one alert, owned by its shard.</summary>
-    private sealed class AlertState(string fingerprint, long seq)
+    private sealed class AlertState(string fingerprint, long seq, ulong? hash)
     {
         private long[]? _changes;
         private int _changeCount;
 
         public string Fingerprint { get; } = fingerprint;
         public long Seq { get; } = seq;
+
+        /// <summary>The derived fingerprint's hash (its key in the store); null for a dedup_key.</summary>
+        public ulong? Hash { get; } = hash;
         public string? Source { get; init; }
         public string? Ci { get; init; }
         public string? Check { get; init; }
@@ -191,11 +210,11 @@ internal sealed class AlertStore
         public long StatusChangedAt { get; set; }
         public long QueuedDue { get; set; } = long.MaxValue;
 
-        /// <summary>The next time a timer matters: end of flapping, else staleness while firing.</summary>
-        public long NextDue(long staleAfterMs, long flapWindowMs) =>
+        /// <summary>The next time a timer matters: end of flapping, staleness while firing, else forgetting.</summary>
+        public long NextDue(long staleAfterMs, long flapWindowMs, long retentionMs) =>
             Flapping ? StatusChangedAt + flapWindowMs
             : Status == AlertStatus.Firing ? LastSeen + staleAfterMs
-            : long.MaxValue;
+            : Math.Max(StatusChangedAt, LastSeen) + retentionMs;
 
         /// <summary>Records a state change in a ring of the last <paramref name="threshold"/> change times; true when they all fall in the window.</summary>
         public bool RecordStateChange(long ts, int threshold, long windowMs)

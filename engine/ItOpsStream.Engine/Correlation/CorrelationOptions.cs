@@ -12,7 +12,7 @@ public sealed record CorrelationOptions
     /// An alert may join an incident whose last activity (an alert firing or resolving in it) is at
     /// most this far from the alert's time. Default 10 min.
     /// </summary>
-    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Longest dependency path (either direction) that relates two alerting CIs. Default 3.</summary>
     public int MaxHops { get; init; } = 3;
@@ -22,7 +22,7 @@ public sealed record CorrelationOptions
     /// (services on one host, clients of one database), unless that CI has more than this many direct
     /// dependents: a shared platform CI would otherwise glue unrelated incidents. 0 turns the link off. Default 25.
     /// </summary>
-    public int SharedDependencyMaxDependents { get; init; } = 25;
+    public int SharedDependencyMaxDependents { get; init; } = 0;
 
     /// <summary>
     /// Two CIs related by nothing else are related when both lie within this many hops of the same
@@ -53,8 +53,16 @@ public sealed record CorrelationOptions
     /// <summary>Root-cause candidates listed per incident. Default 5.</summary>
     public int MaxRootCauses { get; init; } = 5;
 
+    /// <summary>
+    /// Overrides the ITIL priority matrix: 9 entries (P1..P5), row by row for impact 1..3, each row
+    /// urgency 1..3 (rules file <c>priority.matrix</c>). Null or empty: the standard matrix of
+    /// <see cref="Incidents.IncidentPriority.Priority(int, int)"/>.
+    /// </summary>
+    public IReadOnlyList<string>? PriorityMatrix { get; init; }
+
     public CorrelationOptions Validate()
     {
+        PipelineOptions.Check(PriorityMatrix is null or { Count: 0 or 9 }, nameof(PriorityMatrix), "must have 9 entries (3 impacts x 3 urgencies)");
         PipelineOptions.Check(Window > TimeSpan.Zero, nameof(Window), "must be positive");
         PipelineOptions.Check(MaxHops is >= 1 and <= 16, nameof(MaxHops), "must be 1..16");
         PipelineOptions.Check(SharedDependencyMaxDependents >= 0, nameof(SharedDependencyMaxDependents), "must not be negative");

@@ -4,10 +4,10 @@ namespace ItOpsStream.Engine.Correlation;
 
 internal sealed partial class Correlator
 {
-    /// <summary>How an alert relates to an incident, strongest first.</summary>
+    /// <summary>How an alert relates to an alert of an incident, strongest first.</summary>
     private enum LinkKind : byte
     {
-        /// <summary>An alert of the incident is on the same CI.</summary>
+        /// <summary>Same CI.</summary>
         SameCi = 0,
 
         /// <summary>A dependency path within MaxHops, either direction (see <see cref="Link.Upstream"/>).</summary>
@@ -18,15 +18,12 @@ internal sealed partial class Correlator
 
         /// <summary>Both CIs are close to one business service.</summary>
         BusinessService = 3,
-
-        /// <summary>Unknown CIs: grouped by time only.</summary>
-        Time = 4,
     }
 
     // Other: the alert of the incident the link goes to. Upstream (dependency links): the new
     // alert's CI is a dependency of the other's, so it may explain it. Via: the shared CI or
-    // business service, for the explanation.
-    private readonly record struct Link(IncidentState Incident, LinkKind Kind, int Hops, TrackedAlert Other, bool Upstream, string? Via);
+    // business service, for the explanation. Gap: onset of the new alert minus onset of Other.
+    private readonly record struct Link(IncidentState Incident, LinkKind Kind, int Hops, TrackedAlert Other, bool Upstream, string? Via, long Gap);
 
     private readonly record struct Decision(Link? Best, List<IncidentState> MergeWith);
 
@@ -36,17 +33,26 @@ internal sealed partial class Correlator
     private readonly List<IncidentState> _mergeWith = [];
     private TrackedAlert? _placing;
 
+    // IsExplained answers for the alert being placed; cleared per decision.
+    private readonly Dictionary<TrackedAlert, bool> _explained = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>
-    /// Finds the incidents the alert relates to and picks where it goes. The best link wins
-    /// (kind, then hops, then closeness in time, then the older incident). Incidents the alert is
-    /// upstream of (their CIs depend on its CI, and it fired no later than UpstreamLag after they
-    /// opened) are explained by it: they merge, together with the best link's incident. An alert
-    /// that merely depends on several incidents (a victim of two faults) joins the best one only.
+    /// Finds the alerts of live incidents the new alert relates to, and picks where it goes. A link
+    /// needs topology (same CI, a dependency path, a shared dependency, a business service) AND time:
+    /// the two alerts started within the window of each other, the other one is still firing or
+    /// resolved less than a window ago, and cause precedes effect (a CI's alert may start at most
+    /// UpstreamLag before the alert of a CI it depends on). Time is judged per pair of alerts, not per
+    /// incident, so a long incident does not keep absorbing whatever fires near it for hours.
+    /// The best link wins (kind, hops, closeness in time, older incident). Incidents whose alerts
+    /// depend on the new alert's CI and that opened no earlier than UpstreamLag before it are
+    /// explained by it: they merge, with the best link's incident. An alert that merely depends on
+    /// several incidents (a victim of two faults) joins the best one only.
     /// </summary>
     private Decision Decide(TrackedAlert alert, long t)
     {
         _links.Clear();
         _mergeWith.Clear();
+        _explained.Clear();
         _placing = alert;
         CollectLinks(alert, t);
         if (_links.Count == 0)
@@ -57,7 +63,7 @@ internal sealed partial class Correlator
         Link best = _links[0];
         foreach (var link in _links)
         {
-            if (Better(link, best, t))
+            if (Better(link, best))
             {
                 best = link;
             }
@@ -89,7 +95,7 @@ internal sealed partial class Correlator
         return new Decision(best, _mergeWith);
     }
 
-    private static bool Better(in Link a, in Link b, long t)
+    private static bool Better(in Link a, in Link b)
     {
         if (a.Kind != b.Kind)
         {
@@ -101,21 +107,22 @@ internal sealed partial class Correlator
             return a.Hops < b.Hops;
         }
 
-        long da = Math.Abs(t - a.Incident.LastActivity), db = Math.Abs(t - b.Incident.LastActivity);
-        return da != db ? da < db : a.Incident.Seq < b.Incident.Seq;
+        long da = Math.Abs(a.Gap), db = Math.Abs(b.Gap);
+        if (da != db)
+        {
+            return da < db;
+        }
+
+        return a.Incident.Seq != b.Incident.Seq ? a.Incident.Seq < b.Incident.Seq : string.CompareOrdinal(a.Other.Fingerprint, b.Other.Fingerprint) < 0;
     }
 
     private void CollectLinks(TrackedAlert alert, long t)
     {
-        AddLinksOnCi(alert.CiKey, LinkKind.SameCi, 0, upstream: false, via: null, t);
+        AddLinks(alert.CiKey, LinkKind.SameCi, 0, upstream: false, via: null, t);
         int node = alert.Node;
         if (node < 0)
         {
-            if (_links.Count == 0)
-            {
-                AddTimeLink(t);
-            }
-
+            // A CI unknown to the topology: only its own earlier alerts (and, with issue 3, rules) relate to it.
             return;
         }
 
@@ -123,13 +130,18 @@ internal sealed partial class Correlator
         graph.Dependencies(node, _options.MaxHops, _near);
         foreach (var (other, hops) in _near)
         {
-            AddLinksOnCi(graph.GetId(other), LinkKind.Dependency, hops, upstream: false, via: null, t);
+            AddLinks(graph.GetId(other), LinkKind.Dependency, hops, upstream: false, via: null, t);
         }
 
         graph.Dependents(node, _options.MaxHops, _near);
         foreach (var (other, hops) in _near)
         {
-            AddLinksOnCi(graph.GetId(other), LinkKind.Dependency, hops, upstream: true, via: null, t);
+            AddLinks(graph.GetId(other), LinkKind.Dependency, hops, upstream: true, via: null, t);
+        }
+
+        if (HasLink(LinkKind.Dependency))
+        {
+            return;
         }
 
         if (_options.SharedDependencyMaxDependents > 0)
@@ -146,13 +158,13 @@ internal sealed partial class Correlator
                 {
                     if (sibling != node)
                     {
-                        AddLinksOnCi(graph.GetId(sibling), LinkKind.SharedDependency, 2, upstream: false, via: graph.GetId(shared), t);
+                        AddLinks(graph.GetId(sibling), LinkKind.SharedDependency, 2, upstream: false, via: graph.GetId(shared), t);
                     }
                 }
             }
         }
 
-        if (_options.BusinessServiceMaxHops > 0 && !HasLink(LinkKind.Dependency))
+        if (_options.BusinessServiceMaxHops > 0 && !HasLink(LinkKind.SharedDependency))
         {
             graph.Dependents(node, _options.BusinessServiceMaxHops, _near);
             foreach (var (service, hops) in _near)
@@ -167,7 +179,7 @@ internal sealed partial class Correlator
                 {
                     if (other != node)
                     {
-                        AddLinksOnCi(graph.GetId(other), LinkKind.BusinessService, hops + otherHops, upstream: false, via: graph.GetId(service), t);
+                        AddLinks(graph.GetId(other), LinkKind.BusinessService, hops + otherHops, upstream: false, via: graph.GetId(service), t);
                     }
                 }
             }
@@ -187,68 +199,86 @@ internal sealed partial class Correlator
         return false;
     }
 
-    private void AddLinksOnCi(string ci, LinkKind kind, int hops, bool upstream, string? via, long t)
+    /// <summary>Adds a link to every alert of a live incident on <paramref name="ci"/> that passes the time rules.</summary>
+    private void AddLinks(string ci, LinkKind kind, int hops, bool upstream, string? via, long t)
     {
-        if (!_byCi.TryGetValue(ci, out var incidents))
+        if (!_liveByCi.TryGetValue(ci, out var alerts))
         {
             return;
         }
 
-        foreach (var incident in incidents)
+        var self = _placing!;
+        long onset = self.Snapshot.FirstSeen;
+        foreach (var other in alerts)
         {
-            if (!IsCandidate(incident, t))
+            var incident = other.Incident;
+            if (other == self || incident is null || !IsLive(incident, t))
             {
                 continue;
             }
 
-            TrackedAlert? other = null;
-            foreach (var member in incident.Members)
+            long gap = onset - other.Snapshot.FirstSeen;
+            bool recent = other.Active || t - other.Snapshot.ChangedAt <= _windowMs;
+            bool causal = kind != LinkKind.Dependency
+                || (upstream ? gap <= _upstreamLagMs && !IsExplained(other) : gap >= -_upstreamLagMs);
+            if (Math.Abs(gap) <= _windowMs && recent && causal
+                && (_rules is null || _rules.AllowJoin(self.Snapshot, incident)))
             {
-                if (string.Equals(member.CiKey, ci, StringComparison.Ordinal))
+                _links.Add(new Link(incident, kind, hops, other, upstream, via, gap));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Explaining away: an alert whose CI depends on another alerting CI of its incident already has
+    /// a cause there. A new alert upstream of it is then a competing explanation, most likely an
+    /// independent fault (two faults under one busy front end), so it does not join through it; if
+    /// it really is the deeper cause, it is upstream of the incident's own root as well and joins there.
+    /// </summary>
+    private bool IsExplained(TrackedAlert alert)
+    {
+        if (alert.Node < 0 || alert.Incident is not { } incident)
+        {
+            return false;
+        }
+
+        if (_explained.TryGetValue(alert, out bool known))
+        {
+            return known;
+        }
+
+        bool explained = false;
+        _graph.Dependencies(alert.Node, _options.MaxHops, _near2);
+        foreach (var (node, _) in _near2)
+        {
+            if (_liveByCi.TryGetValue(_graph.GetId(node), out var alerts))
+            {
+                foreach (var candidate in alerts)
                 {
-                    other = member;
-                    break;
+                    if (candidate.Incident == incident)
+                    {
+                        explained = true;
+                        break;
+                    }
                 }
             }
 
-            if (other is not null)
+            if (explained)
             {
-                _links.Add(new Link(incident, kind, hops, other, upstream, via));
-            }
-        }
-    }
-
-    /// <summary>Unknown CIs: the closest-in-time incident made only of unknown-CI alerts.</summary>
-    private void AddTimeLink(long t)
-    {
-        IncidentState? best = null;
-        foreach (var incident in _live)
-        {
-            if (incident.AllUnknown && IsCandidate(incident, t)
-                && (best is null || Math.Abs(t - incident.LastActivity) < Math.Abs(t - best.LastActivity)))
-            {
-                best = incident;
+                break;
             }
         }
 
-        if (best is not null)
-        {
-            var last = best.Members[^1];
-            _links.Add(new Link(best, LinkKind.Time, 0, last, Upstream: false, Via: null));
-        }
+        _explained[alert] = explained;
+        return explained;
     }
 
-    /// <summary>Open (or resolved within the grace period), active within the window, and allowed by the rules.</summary>
-    private bool IsCandidate(IncidentState incident, long t)
-    {
-        bool live = incident.Phase == IncidentPhase.Open
-            || (incident.Phase == IncidentPhase.Resolved && t - incident.ResolvedAt!.Value <= _graceMs);
-        return live
-            && Math.Abs(t - incident.LastActivity) <= _windowMs
-            && (_rules is null || _rules.AllowJoin(_placing!.Snapshot, incident));
-    }
+    /// <summary>Open, or resolved within the grace period (a join then reopens it).</summary>
+    private bool IsLive(IncidentState incident, long t) =>
+        incident.Phase == IncidentPhase.Open
+        || (incident.Phase == IncidentPhase.Resolved && t - incident.ResolvedAt!.Value <= _graceMs);
 
-    private string Describe(TrackedAlert alert, in Link link)
+    private static string Describe(TrackedAlert alert, in Link link)
     {
         string ci = alert.Snapshot.Ci ?? "(no CI)";
         string other = link.Other.Snapshot.Ci ?? "(no CI)";
@@ -259,8 +289,7 @@ internal sealed partial class Correlator
             LinkKind.Dependency when link.Upstream => $"{other} depends on {ci} ({hops})",
             LinkKind.Dependency => $"{ci} depends on {other} ({hops})",
             LinkKind.SharedDependency => $"{ci} and {other} both depend on {link.Via}",
-            LinkKind.BusinessService => $"{ci} and {other} both serve {link.Via} ({hops} apart)",
-            _ => $"CI {ci} is unknown to the topology, grouped by time with alert {link.Other.Fingerprint}",
+            _ => $"{ci} and {other} both serve {link.Via} ({hops} apart)",
         };
     }
 }

@@ -6,7 +6,7 @@ using ItOpsStream.Engine.Topology;
 namespace ItOpsStream.Engine.Correlation;
 
 /// <summary>Counters of the correlator.</summary>
-internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live);
+internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live, int TrackedAlerts, long Inhibited = 0);
 
 /// <summary>
 /// Groups alerts into incidents over the topology, and runs the incident lifecycle. A single
@@ -27,13 +27,15 @@ internal sealed partial class Correlator
     private readonly CorrelationOptions _options;
     private readonly ITopologyProvider _topology;
     private readonly ICorrelationRules? _rules;
+    private readonly IInhibitionRules? _inhibition;
     private readonly IRootCauseScorer _scorer;
     private readonly long _windowMs;
     private readonly long _graceMs;
     private readonly long _lookbackMs;
     private readonly long _upstreamLagMs;
     private readonly Dictionary<string, TrackedAlert> _alerts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<IncidentState>> _byCi = new(StringComparer.Ordinal);
+    // The alerts of live incidents by CI: where a new alert looks for related ones.
+    private readonly Dictionary<string, List<TrackedAlert>> _liveByCi = new(StringComparer.Ordinal);
     private readonly List<IncidentState> _live = [];
     private readonly List<IncidentState> _dirty = [];
     private readonly ChangeLog _changes;
@@ -42,12 +44,14 @@ internal sealed partial class Correlator
     private long _opened;
     private long _merged;
     private long _suppressed;
+    private long _inhibited;
 
     public Correlator(CorrelationOptions options, ITopologyProvider topology, ICorrelationRules? rules = null, IRootCauseScorer? scorer = null)
     {
         _options = options.Validate();
         _topology = topology;
         _rules = rules;
+        _inhibition = rules as IInhibitionRules;
         _scorer = scorer ?? new RootCauseScorer();
         _graph = topology.Current;
         _windowMs = (long)options.Window.TotalMilliseconds;
@@ -57,7 +61,7 @@ internal sealed partial class Correlator
         _changes = new ChangeLog(options.MaxChangesPerCi);
     }
 
-    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count);
+    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count, _inhibited);
 
     /// <summary>Keeps a change record; an open incident on that CI lists it at its next record.</summary>
     public void OnChange(in TelemetryRecord change)
@@ -67,11 +71,11 @@ internal sealed partial class Correlator
             return;
         }
 
-        if (_byCi.TryGetValue(change.Ci!, out var incidents))
+        if (_liveByCi.TryGetValue(change.Ci!, out var alerts))
         {
-            foreach (var incident in incidents)
+            foreach (var alert in alerts)
             {
-                if (change.Timestamp >= incident.OpenedAt - _lookbackMs)
+                if (alert.Incident is { } incident && change.Timestamp >= incident.OpenedAt - _lookbackMs)
                 {
                     MarkDirty(incident, change.Timestamp);
                 }
@@ -83,8 +87,15 @@ internal sealed partial class Correlator
     public void OnAlert(in AlertTransition transition)
     {
         var snapshot = transition.Alert;
+        _inhibition?.Observe(snapshot);
         if (!_alerts.TryGetValue(snapshot.Fingerprint, out var alert))
         {
+            if (transition.Change is not (AlertChange.Fired or AlertChange.FlappingStarted))
+            {
+                // Not firing and in no incident (its incident closed, or it was suppressed and forgotten): nothing to do.
+                return;
+            }
+
             alert = new TrackedAlert(snapshot.Fingerprint);
             _alerts.Add(snapshot.Fingerprint, alert);
         }
@@ -138,7 +149,12 @@ internal sealed partial class Correlator
 
             default:
                 // Resolved, StaleResolved, FlappingEnded.
-                if (incident is not null)
+                if (incident is null && !alert.Active)
+                {
+                    // A suppressed alert that stopped: nothing refers to it any more.
+                    _alerts.Remove(alert.Fingerprint);
+                }
+                else if (incident is not null)
                 {
                     if (transition.Change == AlertChange.StaleResolved)
                     {
@@ -227,6 +243,11 @@ internal sealed partial class Correlator
         }
 
         alert.Suppressed = false;
+        if (_inhibition?.FindInhibitor(alert.Snapshot) is { } inhibitor && Inhibit(alert, inhibitor, t))
+        {
+            return;
+        }
+
         var decision = Decide(alert, t);
         if (decision.Best is not { } best)
         {
@@ -241,6 +262,26 @@ internal sealed partial class Correlator
         }
 
         Join(target, alert, best, t);
+    }
+
+    /// <summary>
+    /// An inhibited alert joins its source's live incident, marked inhibited; with no such incident
+    /// (the source is suppressed itself) it is treated as suppressed. Returns false to place it normally.
+    /// </summary>
+    private bool Inhibit(TrackedAlert alert, Inhibitor inhibitor, long t)
+    {
+        _inhibited++;
+        alert.Inhibited = true;
+        if (_alerts.TryGetValue(inhibitor.SourceFingerprint, out var source) && source.Incident is { Phase: IncidentPhase.Open or IncidentPhase.Resolved } incident)
+        {
+            AddMember(incident, alert);
+            incident.Explanation.Add($"alert {alert.Fingerprint} joined inhibited by alert {inhibitor.SourceFingerprint} (rule {inhibitor.Rule}): {inhibitor.Reason}; it does not raise the priority");
+            Touch(incident, t);
+            return true;
+        }
+
+        alert.Suppressed = true;
+        return true;
     }
 
     private void Open(TrackedAlert alert, long t)
@@ -293,8 +334,7 @@ internal sealed partial class Correlator
             var absorbed = incidents[i];
             foreach (var member in absorbed.Members)
             {
-                Unindex(absorbed, member.CiKey);
-                AddMember(survivor, member);
+                survivor.Add(member);
             }
 
             survivor.Explanation.Add($"incident {absorbed.Id} merged in: alert {cause.Fingerprint} on {cause.Snapshot.Ci} connects it to this incident");
@@ -322,11 +362,11 @@ internal sealed partial class Correlator
         incident.Phase = IncidentPhase.Closed;
         foreach (var member in incident.Members)
         {
-            Unindex(incident, member.CiKey);
-            if (member.Incident == incident)
+            // Forget the alert: if it fires again, it starts a new incident.
+            _alerts.Remove(member.Fingerprint);
+            if (_liveByCi.TryGetValue(member.CiKey, out var list) && list.Remove(member) && list.Count == 0)
             {
-                // Forget the alert: if it fires again, it starts a new incident.
-                _alerts.Remove(member.Fingerprint);
+                _liveByCi.Remove(member.CiKey);
             }
         }
     }
@@ -334,23 +374,12 @@ internal sealed partial class Correlator
     private void AddMember(IncidentState incident, TrackedAlert alert)
     {
         incident.Add(alert);
-        if (!_byCi.TryGetValue(alert.CiKey, out var list))
+        if (!_liveByCi.TryGetValue(alert.CiKey, out var list))
         {
-            _byCi[alert.CiKey] = list = [];
+            _liveByCi[alert.CiKey] = list = [];
         }
 
-        if (!list.Contains(incident))
-        {
-            list.Add(incident);
-        }
-    }
-
-    private void Unindex(IncidentState incident, string ci)
-    {
-        if (_byCi.TryGetValue(ci, out var list) && list.Remove(incident) && list.Count == 0)
-        {
-            _byCi.Remove(ci);
-        }
+        list.Add(alert);
     }
 
     private void Touch(IncidentState incident, long t)

@@ -39,6 +39,9 @@ internal sealed class TrackedAlert(string fingerprint)
     /// <summary>Suppressed by rules: tracked, but in no incident.</summary>
     public bool Suppressed { get; set; }
 
+    /// <summary>Inhibited by a rule: in its source's incident, but it does not raise the priority.</summary>
+    public bool Inhibited { get; set; }
+
     /// <summary>Firing, or flapping (a flapping alert counts as firing until it calms down).</summary>
     public bool Active => Snapshot.Status == AlertStatus.Firing || Snapshot.Flapping;
 }
@@ -91,17 +94,11 @@ internal sealed class IncidentState(string id, long seq, long openedAt) : IIncid
 
     IReadOnlyList<AlertSnapshot> IIncidentView.Alerts => _view ??= _alerts.Select(a => a.Snapshot).ToArray();
 
-    public bool AllUnknown { get; private set; } = true;
-
     public void Add(TrackedAlert alert)
     {
         _alerts.Add(alert);
         alert.Incident = this;
         _view = null;
-        if (alert.Node >= 0)
-        {
-            AllUnknown = false;
-        }
     }
 
     public void Clear()

@@ -198,7 +198,7 @@ public sealed partial class TelemetryDecoder
                 }
                 else
                 {
-                    Fault(ref scan, field, DecodeErrorClass.KindUnknown, $"field 'kind' has unknown value '{Snippet(text)}' (expected event, metric, log or change)");
+                    Fault(ref scan, field, DecodeErrorClass.KindUnknown, $"field 'kind' has unknown value '{JsonText.Printable(text)}' (expected event, metric, log or change)");
                 }
 
                 return;
@@ -209,7 +209,7 @@ public sealed partial class TelemetryDecoder
                 }
                 else
                 {
-                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'severity' has unknown value '{Snippet(text)}' (expected critical, major, minor, warning or info)");
+                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'severity' has unknown value '{JsonText.Printable(text)}' (expected critical, major, minor, warning or info)");
                 }
 
                 return;
@@ -220,7 +220,7 @@ public sealed partial class TelemetryDecoder
                 }
                 else
                 {
-                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'status' has unknown value '{Snippet(text)}' (expected firing or resolved)");
+                    Fault(ref scan, field, DecodeErrorClass.FieldValue, $"field 'status' has unknown value '{JsonText.Printable(text)}' (expected firing or resolved)");
                 }
 
                 return;
@@ -272,7 +272,7 @@ public sealed partial class TelemetryDecoder
             {
                 if (!reader.TryGetDouble(out double d) || !double.IsFinite(d) || d < EpochTime.MinMs || d > EpochTime.MaxMs)
                 {
-                    Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is out of range: {Snippet(reader.ValueSpan)} (epoch milliseconds must fall in years 1 to 9999)");
+                    Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is out of range: {JsonText.Printable(reader.ValueSpan)} (epoch milliseconds must fall in years 1 to 9999)");
                     return;
                 }
 
@@ -294,7 +294,7 @@ public sealed partial class TelemetryDecoder
 
             if (!EpochTime.TryParseRfc3339(text, out ms))
             {
-                Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is not an RFC 3339 timestamp with offset: \"{Snippet(text)}\"");
+                Fault(ref scan, Field.Ts, DecodeErrorClass.TimestampInvalid, $"field 'ts' is not an RFC 3339 timestamp with offset: \"{JsonText.Printable(text)}\"");
                 return;
             }
         }
@@ -319,139 +319,12 @@ public sealed partial class TelemetryDecoder
         // Beyond double's range (1e400) is refused rather than turned into infinity: no detector can use it.
         if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
         {
-            Fault(ref scan, Field.Value, DecodeErrorClass.FieldValue, $"field 'value' is not a finite double: {Snippet(reader.ValueSpan)}");
+            Fault(ref scan, Field.Value, DecodeErrorClass.FieldValue, $"field 'value' is not a finite double: {JsonText.Printable(reader.ValueSpan)}");
             return;
         }
 
         scan.Value = value;
         scan.Present |= 1u << (int)Field.Value;
-    }
-
-    private bool ReadLabels(ref Utf8JsonReader reader, ref Scan scan)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"field 'labels' must be an object, found {JsonText.Describe(reader.TokenType)}");
-            return TrySkip(ref reader);
-        }
-
-        if (reader.CurrentDepth >= _limits.MaxDepth)
-        {
-            return false;
-        }
-
-        int count = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            string? key = null;
-            if (TryGetText(ref reader, Field.Labels, ref scan, out ReadOnlySpan<byte> keyText))
-            {
-                if (keyText.IsEmpty)
-                {
-                    Fault(ref scan, Field.Labels, DecodeErrorClass.FieldValue, "field 'labels' has an empty key");
-                }
-                else if (!WithinLength(keyText, _limits.MaxStringLength, out int keyLength))
-                {
-                    Fault(ref scan, Field.Labels, DecodeErrorClass.LimitStringLength, $"a key of field 'labels' is {keyLength} characters long, the limit is {_limits.MaxStringLength}");
-                }
-                else
-                {
-                    key = _strings.GetOrAdd(keyText);
-                }
-            }
-
-            reader.Read();
-            string? value = ReadLabelValue(ref reader, key, ref scan);
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !TrySkip(ref reader))
-            {
-                return false;
-            }
-
-            if (key is null || value is null)
-            {
-                continue;
-            }
-
-            if (count == _labels.Length)
-            {
-                Fault(ref scan, Field.Labels, DecodeErrorClass.LimitLabels, $"field 'labels' has more than {_limits.MaxLabels} entries");
-                continue;
-            }
-
-            if (!InsertSorted(count, key, value))
-            {
-                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldDuplicate, $"label '{key}' appears more than once");
-                continue;
-            }
-
-            count++;
-        }
-
-        if ((scan.Faulted & (1u << (int)Field.Labels)) == 0)
-        {
-            scan.Labels = _labelSets.GetOrAdd(_labels.AsSpan(0, count));
-            scan.Present |= 1u << (int)Field.Labels;
-        }
-
-        Array.Clear(_labels, 0, count);
-        return true;
-    }
-
-    // Strings as they are; numbers and booleans as their JSON text exactly as written ("8080", "true");
-    // null drops the label. Objects and arrays have no faithful label form and are refused.
-    private string? ReadLabelValue(ref Utf8JsonReader reader, string? key, ref Scan scan)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                if (!TryGetText(ref reader, Field.Labels, ref scan, out ReadOnlySpan<byte> text))
-                {
-                    return null;
-                }
-
-                if (!WithinLength(text, _limits.MaxStringLength, out int length))
-                {
-                    Fault(ref scan, Field.Labels, DecodeErrorClass.LimitStringLength, $"label '{key}' is {length} characters long, the limit is {_limits.MaxStringLength}");
-                    return null;
-                }
-
-                return _strings.GetOrAdd(text);
-            case JsonTokenType.Number:
-                return _strings.GetOrAdd(reader.ValueSpan);
-            case JsonTokenType.True:
-                return "true";
-            case JsonTokenType.False:
-                return "false";
-            case JsonTokenType.Null:
-                return null;
-            default:
-                Fault(ref scan, Field.Labels, DecodeErrorClass.FieldType, $"label '{key}' must be a string, number or boolean, found {JsonText.Describe(reader.TokenType)}");
-                return null;
-        }
-    }
-
-    private bool InsertSorted(int count, string key, string value)
-    {
-        int i = count;
-        while (i > 0)
-        {
-            int c = string.CompareOrdinal(_labels[i - 1].Key, key);
-            if (c == 0)
-            {
-                return false;
-            }
-
-            if (c < 0)
-            {
-                break;
-            }
-
-            i--;
-        }
-
-        Array.Copy(_labels, i, _labels, i + 1, count - i);
-        _labels[i] = new KeyValuePair<string, string>(key, value);
-        return true;
     }
 
     /// <summary>The unescaped UTF-8 of the string token the reader is on (the input itself when nothing is escaped).</summary>
@@ -476,7 +349,7 @@ public sealed partial class TelemetryDecoder
         catch (InvalidOperationException)
         {
             // The only way unescaping fails on a token the reader accepted: a \uD800-\uDFFF escape without its partner.
-            Fault(ref scan, field, DecodeErrorClass.EncodingSurrogate, $"field '{FieldNames[(int)field]}' has an unpaired surrogate escape: \"{Snippet(reader.ValueSpan)}\"");
+            Fault(ref scan, field, DecodeErrorClass.EncodingSurrogate, $"field '{FieldNames[(int)field]}' has an unpaired surrogate escape: \"{JsonText.Printable(reader.ValueSpan)}\"");
             text = default;
             return false;
         }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -283,22 +282,5 @@ public sealed partial class TelemetryDecoder
         }
 
         return true;
-    }
-
-    private static string Snippet(ReadOnlySpan<byte> raw)
-    {
-        const int Max = 64;
-        if (raw.Length <= Max)
-        {
-            return Encoding.UTF8.GetString(raw);
-        }
-
-        int cut = Max;
-        while (cut > 0 && (raw[cut] & 0xC0) == 0x80)
-        {
-            cut--;
-        }
-
-        return Encoding.UTF8.GetString(raw[..cut]) + "…";
     }
 }

@@ -6,7 +6,7 @@ public enum TopologyChangeOp : byte
     /// <summary>Adds the CI or relation, or replaces the one with the same key.</summary>
     Upsert = 0,
 
-    /// <summary>Removes the CI (by id) or the relation (by from, to and type).</summary>
+    /// <summary>Removes the CI (by id, with every relation naming it) or the relation between from and to, whatever its type.</summary>
     Delete = 1,
 }
 

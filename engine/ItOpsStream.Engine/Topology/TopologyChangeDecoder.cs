@@ -101,7 +101,7 @@ public sealed class TopologyChangeDecoder
         }
         else
         {
-            error = new DecodeError(DecodeErrorClass.FieldValue, $"field 'op' has unknown value '{f.Op}' (expected upsert or delete)");
+            error = new DecodeError(DecodeErrorClass.FieldValue, $"field 'op' has unknown value '{JsonText.Printable(f.Op)}' (expected upsert or delete)");
             return false;
         }
 

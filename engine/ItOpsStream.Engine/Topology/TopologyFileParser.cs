@@ -283,7 +283,7 @@ internal sealed class TopologyFileParser(string sourceName)
 
         if (!_elements.CiIds.Add(f.Id))
         {
-            throw Error(data, f.IdIndex, $"CI id '{f.Id}' appears more than once");
+            throw Error(data, f.IdIndex, $"CI id '{JsonText.Printable(f.Id)}' appears more than once");
         }
 
         _cis.Add(new CiRecord(f.Id, f.Class ?? string.Empty, f.Name, f.Criticality ?? Criticality.Medium, f.Owner, f.Attributes));
@@ -314,13 +314,14 @@ internal sealed class TopologyFileParser(string sourceName)
             var r = _relations[pending.Relation];
             bool fromKnown = _elements.CiIds.Contains(r.From);
             bool toKnown = _elements.CiIds.Contains(r.To);
+            string from = JsonText.Printable(r.From), to = JsonText.Printable(r.To);
             string? what = (fromKnown, toKnown) switch
             {
-                (false, false) when r.From == r.To => $"relation '{r.From}' -> '{r.To}' names an unknown CI and points to itself; kept",
-                (false, false) => $"relation '{r.From}' -> '{r.To}' names unknown CIs '{r.From}' and '{r.To}'; kept",
-                (false, true) => $"relation '{r.From}' -> '{r.To}' names unknown CI '{r.From}'; kept",
-                (true, false) => $"relation '{r.From}' -> '{r.To}' names unknown CI '{r.To}'; kept",
-                _ when r.From == r.To => $"relation '{r.From}' -> '{r.To}' points to itself; kept",
+                (false, false) when r.From == r.To => $"relation '{from}' -> '{to}' names an unknown CI and points to itself; kept",
+                (false, false) => $"relation '{from}' -> '{to}' names unknown CIs '{from}' and '{to}'; kept",
+                (false, true) => $"relation '{from}' -> '{to}' names unknown CI '{from}'; kept",
+                (true, false) => $"relation '{from}' -> '{to}' names unknown CI '{to}'; kept",
+                _ when r.From == r.To => $"relation '{from}' -> '{to}' points to itself; kept",
                 _ => null,
             };
             if (what is null)

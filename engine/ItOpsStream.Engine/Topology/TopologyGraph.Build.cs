@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace ItOpsStream.Engine.Topology;
 
 public sealed partial class TopologyGraph
@@ -31,31 +33,63 @@ public sealed partial class TopologyGraph
             }
         }
 
+        // With every CI interned the table is read-only until the first placeholder, so the endpoint lookups
+        // (the bulk of the build: a cache miss or two each) run in parallel; misses and bad records are left
+        // to the sequential pass, which keeps placeholder numbering and error positions deterministic.
+        var fromNodes = GC.AllocateUninitializedArray<int>(relations.Count);
+        var toNodes = GC.AllocateUninitializedArray<int>(relations.Count);
+        const int ParallelChunk = 1 << 15;
+        if (relations.Count <= ParallelChunk)
+        {
+            ResolveKnown(0, relations.Count);
+        }
+        else
+        {
+            Parallel.ForEach(
+                Partitioner.Create(0, relations.Count, Math.Max(ParallelChunk, relations.Count / 64)),
+                range => ResolveKnown(range.Item1, range.Item2));
+        }
+
         var types = new RelationTypeTable([]);
-        var edges = new EdgeBuffer(relations.Count);
+        var edgeTypes = GC.AllocateUninitializedArray<ushort>(relations.Count);
+        var edgeCount = 0;
+        string? lastType = null;
+        ushort lastTypeId = 0;
+        var haveType = false;
         for (var i = 0; i < relations.Count; i++)
         {
+            var from = fromNodes[i];
+            var to = toNodes[i];
             var relation = relations[i] ?? throw new ArgumentException($"relations[{i}] is null", nameof(document));
-            var fromId = RequireId(relation.From, "relations", i, "from");
-            var toId = RequireId(relation.To, "relations", i, "to");
-            if (string.Equals(fromId, toId, StringComparison.Ordinal))
+            if (from < 0 || to < 0)
+            {
+                var fromId = RequireId(relation.From, "relations", i, "from");
+                var toId = RequireId(relation.To, "relations", i, "to");
+                if (string.Equals(fromId, toId, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                from = from >= 0 ? from : Placeholder(fromId);
+                to = to >= 0 ? to : Placeholder(toId);
+            }
+
+            if (from == to)
             {
                 continue;
             }
 
-            var from = ids.GetOrAdd(fromId, out var fromAdded);
-            if (fromAdded)
+            if (!haveType || !string.Equals(relation.Type, lastType, StringComparison.Ordinal))
             {
-                records.Add(null);
+                haveType = true;
+                lastType = relation.Type;
+                lastTypeId = types.Intern(lastType);
             }
 
-            var to = ids.GetOrAdd(toId, out var toAdded);
-            if (toAdded)
-            {
-                records.Add(null);
-            }
-
-            edges.Add(from, to, types.Intern(relation.Type));
+            fromNodes[edgeCount] = from;
+            toNodes[edgeCount] = to;
+            edgeTypes[edgeCount] = lastTypeId;
+            edgeCount++;
         }
 
         var nodeRecords = new CiRecord[ids.Count];
@@ -65,7 +99,28 @@ public sealed partial class TopologyGraph
             (nodeRecords[node], flags[node]) = Describe(records[node], ids[node]);
         }
 
-        return Assemble(ids, nodeRecords, flags, edges, types.ToArray(), version: 0);
+        return Assemble(ids, nodeRecords, flags, new EdgeBuffer(fromNodes, toNodes, edgeTypes, edgeCount), types.ToArray(), version: 0);
+
+        void ResolveKnown(int start, int end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                var relation = relations[i];
+                fromNodes[i] = string.IsNullOrEmpty(relation?.From) ? -1 : ids.Find(relation.From);
+                toNodes[i] = string.IsNullOrEmpty(relation?.To) ? -1 : ids.Find(relation.To);
+            }
+        }
+
+        int Placeholder(string id)
+        {
+            var node = ids.GetOrAdd(id, out var added);
+            if (added)
+            {
+                records.Add(null);
+            }
+
+            return node;
+        }
     }
 
     private static string RequireId(string? id, string list, int index, string field) =>
@@ -210,39 +265,8 @@ public sealed partial class TopologyGraph
         return true;
     }
 
-    /// <summary>Edges in arrival order, before layout.</summary>
-    private sealed class EdgeBuffer(int capacity)
-    {
-        public int[] From { get; private set; } = new int[Math.Max(capacity, 4)];
-
-        public int[] To { get; private set; } = new int[Math.Max(capacity, 4)];
-
-        public ushort[] Type { get; private set; } = new ushort[Math.Max(capacity, 4)];
-
-        public int Count { get; private set; }
-
-        public void Add(int from, int to, ushort type)
-        {
-            if (Count == From.Length)
-            {
-                var grown = From.Length * 2;
-                From = Resize(From, grown);
-                To = Resize(To, grown);
-                Type = Resize(Type, grown);
-            }
-
-            From[Count] = from;
-            To[Count] = to;
-            Type[Count] = type;
-            Count++;
-        }
-
-        private static T[] Resize<T>(T[] array, int size)
-        {
-            Array.Resize(ref array, size);
-            return array;
-        }
-    }
+    /// <summary>Edges in arrival order, before layout: the first <see cref="Count"/> entries of the arrays.</summary>
+    private readonly record struct EdgeBuffer(int[] From, int[] To, ushort[] Type, int Count);
 
     /// <summary>Relation types interned to small numbers: a graph holds few distinct types, stored 2 bytes per relation.</summary>
     private sealed class RelationTypeTable

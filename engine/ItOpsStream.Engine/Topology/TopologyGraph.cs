@@ -188,6 +188,17 @@ public sealed partial class TopologyGraph
         return new TopologyDocument(cis, relations);
     }
 
+    /// <summary>
+    /// Bytes held by the graph's own arrays (id table, record references, flags, adjacency, impact cache),
+    /// excluding the CI records and id strings it shares with its source; for the scale benchmark.
+    /// </summary>
+    internal long StructureBytes =>
+        _ids.StructureBytes
+        + (8L * _cis.Length) + _flags.Length
+        + (4L * (_outOffsets.Length + _outTargets.Length + _inOffsets.Length + _inSources.Length))
+        + (2L * _outTypes.Length)
+        + (8L * (_impact?.Length ?? 0));
+
     private int CheckNode(int node)
     {
         if ((uint)node >= (uint)_cis.Length)

@@ -150,4 +150,25 @@ public sealed class AlertStoreTests
         Assert.Equal(["c", "a", "b"], _out.Select(t => t.Alert.Fingerprint));
         Assert.All(_out, t => Assert.Equal(AlertTransition.TimerIndex, t.SortIndex));
     }
+
+    [Fact]
+    public void ResolvedAlert_IsForgottenAfterRetention_AndStartsOverIfItFiresAgain()
+    {
+        var store = new AlertStore(Options with { ResolvedRetention = TimeSpan.FromHours(1) });
+        var fingerprints = new Fingerprints(null);
+        var output = new List<AlertTransition>();
+        store.Apply(Fire(0, "svc:a", "Down"), fingerprints.RouteKey(Fire(0, "svc:a", "Down")), 0, output);
+        store.Apply(Resolve(60, "svc:a", "Down"), fingerprints.RouteKey(Resolve(60, "svc:a", "Down")), 0, output);
+        store.AdvanceTo(T(60 + 3599), output);
+        Assert.Equal(1, store.Count);
+        store.AdvanceTo(T(60 + 3600), output);
+        Assert.Equal(0, store.Count);
+
+        output.Clear();
+        store.Apply(Fire(4000, "svc:a", "Down"), fingerprints.RouteKey(Fire(4000, "svc:a", "Down")), 0, output);
+        var again = Assert.Single(output);
+        Assert.Equal(AlertChange.Fired, again.Change);
+        Assert.Equal(1, again.Alert.Count);
+        Assert.Equal(T(4000), again.Alert.FirstSeen);
+    }
 }

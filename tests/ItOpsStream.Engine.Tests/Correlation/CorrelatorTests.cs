@@ -132,6 +132,19 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void ClosedIncident_IsForgotten_AndLateResolvesTrackNothing()
+    {
+        var driver = new CorrelationDriver(CorrelationOptions.Default with { ReopenGrace = TimeSpan.FromMinutes(5) }, rules: new SuppressCheck("Maintenance"));
+        driver.Batch(Fire(0, "db:orders", "Down"), Fire(5, "svc:checkout", "Maintenance"));
+        Assert.Equal(2, driver.Stats.TrackedAlerts);
+        driver.Batch(Resolve(10, "db:orders", "Down"), Resolve(12, "svc:checkout", "Maintenance"));
+        Assert.Equal(1, driver.Stats.TrackedAlerts);
+        driver.BatchAt(T(400), false);
+        Assert.Equal(0, driver.Stats.Live);
+        Assert.Equal(0, driver.Stats.TrackedAlerts);
+    }
+
+    [Fact]
     public void FlappingAlert_DoesNotResolveOrReopenIncident()
     {
         var driver = new CorrelationDriver();
@@ -180,17 +193,42 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
-    public void UnknownCis_AreKept_AndGroupedByTimeOnly()
+    public void UnknownCis_AreKept_AndGroupedOnlyWithAlertsOnTheSameCi()
     {
         var driver = new CorrelationDriver();
-        driver.Batch(Fire(0, "vm:legacy-1", "Down"), Fire(30, "vm:legacy-2", "Down"), Fire(40, "db:orders", "Down"));
+        driver.Batch(Fire(0, "vm:legacy-1", "Down"), Fire(20, "vm:legacy-1", "DiskFull"), Fire(30, "vm:legacy-2", "Down"), Fire(40, "db:orders", "Down"));
         var latest = driver.Latest().Values.ToList();
-        Assert.Equal(2, latest.Count);
-        var unknown = Assert.Single(latest, r => r.Alerts.Count == 2);
-        Assert.Contains(unknown.Explanation, l => l.Contains("unknown to the topology, grouped by time", StringComparison.Ordinal));
-        Assert.Empty(unknown.ImpactedServices);
-        Assert.Equal(3, unknown.Impact);
-        Assert.Equal("P3", unknown.Priority);
+        Assert.Equal(3, latest.Count);
+        var legacy = Assert.Single(latest, r => r.Alerts.Count == 2);
+        Assert.Equal("alert vm:legacy-1/Down opened the incident: Down on vm:legacy-1, a CI unknown to the topology", legacy.Explanation[0]);
+        Assert.Contains("alert vm:legacy-1/DiskFull joined: same CI vm:legacy-1 as alert vm:legacy-1/Down, 20 s after", legacy.Explanation);
+        Assert.Empty(legacy.ImpactedServices);
+        Assert.Equal(3, legacy.Impact);
+        Assert.Equal("P3", legacy.Priority);
+        Assert.Equal("vm:legacy-1", legacy.CmdbCi);
+        Assert.Null(legacy.AssignmentGroup);
+    }
+
+    [Fact]
+    public void NewAlert_UpstreamOnlyOfSymptomsAlreadyExplained_OpensItsOwnIncident()
+    {
+        // frontend and checkout are explained by db:orders; db:payments is upstream of them too,
+        // but not of db:orders: an independent fault, not a second cause of this incident.
+        var driver = new CorrelationDriver();
+        driver.Batch(Fire(0, "db:orders", "Down"), Fire(10, "svc:checkout", "Errors"), Fire(20, "svc:frontend", "Errors"));
+        var records = driver.Batch(Fire(60, "db:payments", "Down"));
+        Assert.Equal(IncidentAction.Open, Assert.Single(records).Action);
+        Assert.Equal(2, driver.Stats.Opened);
+    }
+
+    [Fact]
+    public void RelatedAlert_StartingLongAfterItsNeighbour_DoesNotChainIntoALongIncident()
+    {
+        var driver = new CorrelationDriver(CorrelationOptions.Default with { Window = TimeSpan.FromMinutes(5) });
+        driver.Batch(Fire(0, "db:orders", "Down"));
+        driver.Batch(Fire(200, "svc:checkout", "Errors"));     // joins: 200 s after db:orders
+        var records = driver.Batch(Fire(560, "svc:frontend", "Errors"));   // 360 s after checkout: too late
+        Assert.Equal(IncidentAction.Open, Assert.Single(records).Action);
     }
 
     [Fact]
@@ -210,9 +248,9 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
-    public void SharedDependency_RelatesServicesOnOneHost()
+    public void SharedDependency_WhenEnabled_RelatesServicesOnOneHost()
     {
-        var driver = new CorrelationDriver();
+        var driver = new CorrelationDriver(CorrelationOptions.Default with { SharedDependencyMaxDependents = 25 });
         var records = driver.Batch(Fire(0, "svc:checkout", "Errors"), Fire(5, "svc:cart", "Errors"));
         var open = Assert.Single(records);
         Assert.Contains("alert svc:cart/Errors joined: svc:cart and svc:checkout both depend on host:node-1, 5 s after", open.Explanation);

@@ -43,15 +43,11 @@ internal sealed class IndexDecoder(IReadOnlyList<TelemetryRecord?> records) : IR
         int index = BinaryPrimitives.ReadInt32LittleEndian(raw.Payload.Span);
         if (index < 0)
         {
-            record = default;
-            errorClass = "test.unreadable";
-            reason = $"unreadable record at {raw.Origin}";
+            (record, errorClass, reason) = (default, "test.unreadable", "unreadable record");
             return false;
         }
 
-        record = records[index]!.Value;
-        errorClass = string.Empty;
-        reason = string.Empty;
+        (record, errorClass, reason) = (records[index]!.Value, string.Empty, string.Empty);
         return true;
     }
 }

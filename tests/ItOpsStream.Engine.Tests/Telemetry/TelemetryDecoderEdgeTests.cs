@@ -267,6 +267,26 @@ public sealed class TelemetryDecoderEdgeTests
         Assert.Equal(DecodeErrorClass.LimitStringLength, message.ErrorClass);
         Assert.False(decoder.TryDecode(Encoding.UTF8.GetBytes("""{"ts":0,"kind":"log","message":"m","labels":{"k":"12345"}}"""), out _, out var label));
         Assert.Equal(DecodeErrorClass.LimitStringLength, label.ErrorClass);
+        Assert.False(decoder.TryDecode(Encoding.UTF8.GetBytes("""{"ts":0,"kind":"log","message":"m","labels":{"k":12345}}"""), out _, out var number));
+        Assert.Equal(DecodeErrorClass.LimitStringLength, number.ErrorClass);
+    }
+
+    [Fact]
+    public void Decode_EscapedNewlineInAQuotedValue_StaysOnOneLineInTheReason()
+    {
+        var e = Refuse("""{"ts":0,"kind":"event","check":"c","labels":{"a\nb":"1","a\nb":"2"}}""");
+        Assert.Equal(DecodeErrorClass.FieldDuplicate, e.ErrorClass);
+        Assert.Contains("'a\\u000ab'", e.Reason, StringComparison.Ordinal);
+
+        Assert.Contains("\\u000a", Refuse("""{"ts":0,"kind":"event","check":"c","severity":"bad\nvalue"}""").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_InvalidLiteralBeforeALongTail_GivesAShortReason()
+    {
+        var e = Refuse($$"""{"ts":0,"kind":"event","check":"c","x":tru,"message":"{{new string('m', 5000)}}"}""");
+        Assert.Equal(DecodeErrorClass.JsonSyntax, e.ErrorClass);
+        Assert.True(e.Reason.Length < 200, e.Reason);
     }
 
     [Fact]

@@ -157,6 +157,12 @@ public sealed class TopologyFileTests
         Assert.Equal("t.json:3:25: CI id 'a' appears more than once", ex.Message);
     }
 
+    [Fact]
+    public void Parse_DuplicateIdWithAnEscapedNewline_IsReportedOnOneLine()
+    {
+        Assert.Equal("t.json:1:29: CI id 'a\\u000ab' appears more than once", Refuse("""{"cis":[{"id":"a\nb"},{"id":"a\nb"}]}""").Message);
+    }
+
     [Theory]
     [InlineData("""{"cis":[{"id":"a","criticality":"urgent"}]}""", 1, 33, "field 'criticality' has unknown value 'urgent' (expected critical, high, medium or low)")]
     [InlineData("""{"cis":[{"id":""}]}""", 1, 9, "a CI needs a non-empty string 'id'")]

@@ -104,6 +104,20 @@ public sealed class TopologyGraphChangeTests
     }
 
     [Fact]
+    public void DeleteCi_ThenRelationToIt_LeavesAPlaceholder()
+    {
+        var before = Diamond();
+
+        var after = before.WithChanges([DeleteCi("d"), UpsertRelation("b", "d")]);
+
+        Assert.Equal(4, after.Count);
+        Assert.True(after.IsPlaceholder(after.Node("d")));
+        Assert.Equal(TopologyGraph.PlaceholderClass, after.GetCi(after.Node("d")).Class);
+        Assert.Equal(["b"], after.Ids(after.DirectDependents(after.Node("d"))));
+        Assert.False(before.IsPlaceholder(before.Node("d")));
+    }
+
+    [Fact]
     public void DeleteRelation_RemovesEdgeWhateverItsType()
     {
         var before = TopologyGraph.Build(Document(["a", "b", "c"], ("a", "b", "runs_on"), ("b", "c", "depends_on")));

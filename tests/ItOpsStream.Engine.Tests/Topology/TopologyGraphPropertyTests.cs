@@ -72,6 +72,32 @@ public sealed class TopologyGraphPropertyTests
         }
     }
 
+    [Fact]
+    public void Build_LargeDocumentResolvedInParallel_EqualsSameContentAppliedAsChanges()
+    {
+        // Enough relations to take Build's parallel lookup path, with placeholders, duplicates, self-relations
+        // and untyped relations scattered through it.
+        var random = new Random(5);
+        var cis = Enumerable.Range(0, 20_000).Select(i => new CiRecord($"ci{i}", i % 97 == 0 ? CiRecord.BusinessServiceClass : "service")).ToList();
+        var relations = Enumerable.Range(0, 100_000).Select(i =>
+        {
+            var from = i % 1000 == 0 ? $"ghost{i % 7}" : $"ci{random.Next(20_000)}";
+            var to = i % 5000 == 0 ? from : $"ci{random.Next(20_000)}";
+            return new RelationRecord(from, to, (i % 3) switch { 0 => "runs_on", 1 => "depends_on", _ => null! });
+        }).ToList();
+
+        var built = TopologyGraph.Build(new TopologyDocument(cis, relations));
+        var applied = TopologyGraph.Empty.WithChanges(
+        [
+            .. cis.Select(ci => new TopologyChange(TopologyChangeOp.Upsert, ci, null)),
+            .. relations.Select(r => new TopologyChange(TopologyChangeOp.Upsert, null, r)),
+        ]);
+
+        Assert.Equal(Canonical(applied), Canonical(built));
+        Assert.True(built.IsPlaceholder(built.Node("ghost3")));
+        Assert.Equal(relations.Where(r => r.From != r.To).Select(r => (r.From, r.To)).Distinct().Count(), built.RelationCount);
+    }
+
     private static TopologyChange RandomChange(Random random)
     {
         var op = random.Next(4) == 0 ? TopologyChangeOp.Delete : TopologyChangeOp.Upsert;

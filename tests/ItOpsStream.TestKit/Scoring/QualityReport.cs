@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using ItOpsStream.TestKit.Generators;
+
+namespace ItOpsStream.TestKit.Scoring;
+
+/// <summary>
+/// One line of the quality table. F1, precision, recall and compression are means over the
+/// scenarios (each scenario weighs the same); top-1 and top-3 are over all faults of the group.
+/// </summary>
+public sealed record QualityRow(string Group, int Scenarios, int Faults, int Alerts, double F1, double Precision, double Recall, double Compression, double AlertCompression, double Top1, double Top3);
+
+/// <summary>Aggregates scenario scores into the quality table and the failure analysis.</summary>
+public static class QualityReport
+{
+    public static QualityRow Summarize(string group, IReadOnlyList<ScenarioScore> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        int faults = scores.Sum(s => s.Faults.Count);
+        double Mean(Func<ScenarioScore, double> f) => scores.Count == 0 ? 0 : scores.Average(f);
+        return new QualityRow(
+            group,
+            scores.Count,
+            faults,
+            scores.Sum(s => s.Alerts),
+            Mean(s => s.F1),
+            Mean(s => s.Precision),
+            Mean(s => s.Recall),
+            Mean(s => s.Compression),
+            Mean(s => s.AlertCompression),
+            faults == 0 ? 0 : (double)scores.Sum(s => s.Top1Hits) / faults,
+            faults == 0 ? 0 : (double)scores.Sum(s => s.Top3Hits) / faults);
+    }
+
+    public static string ToMarkdown(IReadOnlyList<QualityRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var sb = new StringBuilder();
+        sb.AppendLine("| group | scenarios | faults | alerts | F1 | precision | recall | compression | alert compression | top-1 | top-3 |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in rows)
+        {
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Group} | {r.Scenarios} | {r.Faults} | {r.Alerts} | {r.F1:F3} | {r.Precision:F3} | {r.Recall:F3} | {r.Compression:P1} | {r.AlertCompression:P1} | {r.Top1:F3} | {r.Top3:F3} |"));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Per fault kind: how often a fault is split over several incidents, merged with another fault,
+    /// glued to noise, and how often its root is ranked first or in the top three; then the most
+    /// common wrong first-ranked CI classes. This is where tuning starts.
+    /// </summary>
+    public static string FailureAnalysis(IReadOnlyList<ScenarioScore> scores, Func<string, string?>? classOf = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        var sb = new StringBuilder();
+        sb.AppendLine("| fault kind | faults | split | merged with other fault | noise glued | mean share in main incident | top-1 | top-3 |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var kind in Enum.GetValues<FaultKind>())
+        {
+            var faults = scores.SelectMany(s => s.Faults).Where(f => f.Kind == kind).ToList();
+            if (faults.Count == 0)
+            {
+                continue;
+            }
+
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {kind} | {faults.Count} | {Share(faults, f => f.Incidents > 1):P0} | {Share(faults, f => f.ForeignAlerts > 0):P0} | {Share(faults, f => f.NoiseAlerts > 0):P0} | {faults.Average(f => f.MajorityShare):F2} | {Share(faults, f => f.Top1):F3} | {Share(faults, f => f.Top3):F3} |"));
+        }
+
+        var misses = scores.SelectMany(s => s.Faults).Where(f => !f.Top1).ToList();
+        if (misses.Count > 0 && classOf is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Root-cause misses by (true root class -> ranked-first class):");
+            sb.AppendLine();
+            foreach (var g in misses.GroupBy(f => $"{classOf(f.RootCi) ?? "?"} -> {(f.PredictedRoot is null ? "(no incident)" : classOf(f.PredictedRoot) ?? "unknown CI")}").OrderByDescending(g => g.Count()).Take(10))
+            {
+                sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- {g.Key}: {g.Count()}"));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static double Share(List<FaultScore> faults, Func<FaultScore, bool> predicate) => (double)faults.Count(predicate) / faults.Count;
+}
