@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Correlation;
+using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Logs;
 using ItOpsStream.Engine.Pipeline;
@@ -100,8 +102,9 @@ internal static partial class ReplayCommand
             Incidents = incidentSink,
             DeadLetters = deadLetters,
 
-            // Log records become alerts (new error templates, rate spikes, error bursts); one producer per shard.
-            AlertProducerFactory = _ => new LogAlertProducer(),
+            // Log records become alerts (new error templates, rate spikes, error bursts) and metric series anomaly
+            // alerts (check anomaly:<metric>); one producer of each per shard.
+            AlertProducerFactory = _ => new CompositeAlertProducer(new LogAlertProducer(), new AnomalyAlertProducer()),
             Rules = ruleEngine,
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -89,6 +89,19 @@ public sealed class AnomalyAlertProducerTests
     }
 
     [Fact]
+    public void Composite_GivesEveryRecordToEachProducerInOrder()
+    {
+        var composite = new Alerts.CompositeAlertProducer(new AnomalyAlertProducer(), new AnomalyAlertProducer(AnomalyAlertOptions.Default with { Source = "second" }));
+        var emitted = new List<TelemetryRecord>();
+        foreach (var r in Cpu("host:node-1", 1100, 1050, 3))
+        {
+            composite.OnRecord(r, emitted);
+        }
+
+        Assert.Equal(["itopsstream.anomaly", "second"], emitted.Where(e => e.Status == AlertStatus.Firing).Select(e => e.Source));
+    }
+
+    [Fact]
     public async Task AnomalyAlerts_FlowThroughDedupAndCorrelation_IntoAnIncident()
     {
         var records = Cpu("host:node-1", 1200, 1100, 30).Select(r => (TelemetryRecord?)r).ToList();
