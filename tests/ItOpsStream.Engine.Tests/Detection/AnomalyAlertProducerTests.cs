@@ -1,3 +1,4 @@
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Pipeline;
@@ -91,7 +92,7 @@ public sealed class AnomalyAlertProducerTests
     [Fact]
     public void Composite_GivesEveryRecordToEachProducerInOrder()
     {
-        var composite = new Alerts.CompositeAlertProducer(new AnomalyAlertProducer(), new AnomalyAlertProducer(AnomalyAlertOptions.Default with { Source = "second" }));
+        var composite = new CompositeAlertProducer(new AnomalyAlertProducer(), new AnomalyAlertProducer(AnomalyAlertOptions.Default with { Source = "second" }));
         var emitted = new List<TelemetryRecord>();
         foreach (var r in Cpu("host:node-1", 1100, 1050, 3))
         {
