@@ -23,6 +23,9 @@ internal static class CliApp
         LogsCommand.Create(),
         KafkaMockCommand.Create(),
         CmdbCommand.Create(),
+        RulesCommand.Create(),
+        BacktestCommand.Create(),
+        ExplainCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()
