@@ -131,9 +131,18 @@ internal static class ExplainCommand
             }
         }
 
-        stdout.WriteLine(via is null
-            ? $"  not in {id}: no dependency path within {options.MaxHops} hops between {ci} and any CI of {id}"
-            : $"  path to {id}: {via} ({best} hop{(best == 1 ? "" : "s")}); it was related to both, and joined {homeId} by the better link (same CI, fewer hops, closer onset, older incident), or a grouping rule refused {id}");
+        if (via is null)
+        {
+            stdout.WriteLine($"  not in {id}: no dependency path within {options.MaxHops} hops between {ci} and any CI of {id}");
+        }
+        else if (nearest > windowMs)
+        {
+            stdout.WriteLine($"  path to {id}: {via} ({best} hop{(best == 1 ? "" : "s")}), but too far apart in time");
+        }
+        else
+        {
+            stdout.WriteLine($"  path to {id}: {via} ({best} hop{(best == 1 ? "" : "s")}); related to both, it joined {homeId} by the better link (same CI, fewer hops, closer onset, older incident), or a grouping rule refused {id}");
+        }
     }
 
     private static Dictionary<string, JsonElement> Read(string path)
