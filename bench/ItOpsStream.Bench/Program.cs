@@ -22,6 +22,8 @@ internal static class Program
                 return TopologyScale.Run(args[1..]);
             case "cmdb-scale":
                 return await CmdbScaleRun.RunAsync(args[1..]).ConfigureAwait(false);
+            case "cmdb-load":
+                return await CmdbScaleRun.LoadOnlyAsync(args[1..]).ConfigureAwait(false);
             default:
                 BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

@@ -22,6 +22,8 @@ internal static class CliApp
         ModelsCommand.Create(),
         LogsCommand.Create(),
         KafkaMockCommand.Create(),
+        RunCommand.Create(),
+        DemoCommand.Create(),
         CmdbCommand.Create(),
         RulesCommand.Create(),
         BacktestCommand.Create(),
@@ -50,6 +52,8 @@ internal static class CliApp
 
             // Exceptions reach the catch below: CliInputException must become exit code 2 and one line.
             EnableDefaultExceptionHandler = false,
+            // Long-running commands drain, deliver and commit on SIGTERM / Ctrl-C; the default 2 s would cut that short.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         if (parse.Errors.Count > 0)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using ItOpsStream.Engine.Incidents;
+using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Telemetry;
 
 namespace ItOpsStream.Connectors.Kafka.Sinks;
@@ -24,6 +25,25 @@ public static class KafkaSinks
         ArgumentNullException.ThrowIfNull(serialize);
         ArgumentNullException.ThrowIfNull(options);
         return new KafkaRecordSink<IncidentRecord>(options with { Topic = options.Topic ?? IncidentsTopic }, incident => (Encoding.UTF8.GetBytes(incident.IncidentId), serialize(incident)));
+    }
+
+    /// <summary>
+    /// Like <see cref="Incidents"/>, but first reads the topic back and then skips every
+    /// (<c>incident_id</c>, <c>version</c>) it already holds: what an engine restarted after a crash
+    /// re-produces from re-read telemetry is not written twice.
+    /// </summary>
+    public static IRecordSink<IncidentRecord> IncidentsOnce(KafkaSinkOptions options, Func<IncidentRecord, byte[]> serialize, TimeSpan readBackTimeout)
+    {
+        var sink = Incidents(options, serialize);
+        try
+        {
+            return new DeduplicatingIncidentSink(sink, IncidentVersionIndex.Load(options, sink.Topic, readBackTimeout));
+        }
+        catch
+        {
+            sink.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Remediation triggers keyed by what <paramref name="serialize"/> returns (the trigger id, so re-sends are recognisable).</summary>

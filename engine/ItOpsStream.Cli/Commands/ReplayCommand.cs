@@ -98,6 +98,9 @@ internal static partial class ReplayCommand
             Topology = topologyProvider,
             Incidents = incidentSink,
             DeadLetters = deadLetters,
+
+            // Metric anomalies and log-derived alerts (new error templates, rate spikes, error bursts); one set per shard.
+            AlertProducerFactory = StandardAlertProducers.Factory(),
             Rules = ruleEngine,
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,9 @@ internal sealed class JsonLinesDeadLetterSink : IRecordSink<DeadLetter>, IAsyncD
         SkipValidation = false,
     };
 
+    /// <summary>Payloads longer than this are written in segments (a multiple of 3, so base64 segments need no padding).</summary>
+    internal const int SegmentBytes = 3 * 256 * 1024;
+
     private readonly Stream _output;
     private readonly bool _leaveOpen;
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
@@ -88,15 +91,62 @@ internal sealed class JsonLinesDeadLetterSink : IRecordSink<DeadLetter>, IAsyncD
         output.WriteString("reason"u8, letter.Reason);
         if (Utf8.IsValid(payload))
         {
-            output.WriteString("payload"u8, payload);
+            output.WritePropertyName("payload"u8);
+            WriteInSegments(payload, output, base64: false);
         }
         else
         {
-            output.WriteBase64String("payload_base64"u8, payload);
+            output.WritePropertyName("payload_base64"u8);
+            WriteInSegments(payload, output, base64: true);
         }
 
         output.WriteEndObject();
         output.Flush();
+    }
+
+    // A refused record can be arbitrarily large (that may be why it was refused), larger than one JSON
+    // token may be: write it in segments, cut on UTF-8 boundaries (base64: on 3-byte boundaries).
+    private static void WriteInSegments(ReadOnlySpan<byte> payload, Utf8JsonWriter output, bool base64)
+    {
+        if (payload.Length <= SegmentBytes)
+        {
+            if (base64)
+            {
+                output.WriteBase64StringValue(payload);
+            }
+            else
+            {
+                output.WriteStringValue(payload);
+            }
+
+            return;
+        }
+
+        while (true)
+        {
+            int length = Math.Min(SegmentBytes, payload.Length);
+            while (!base64 && length < payload.Length && (payload[length] & 0xC0) == 0x80)
+            {
+                length--;
+            }
+
+            bool final = length == payload.Length;
+            if (base64)
+            {
+                output.WriteBase64StringSegment(payload[..length], final);
+            }
+            else
+            {
+                output.WriteStringValueSegment(payload[..length], final);
+            }
+
+            if (final)
+            {
+                return;
+            }
+
+            payload = payload[length..];
+        }
     }
 
     private void Format(DeadLetter letter)

@@ -87,6 +87,14 @@ internal sealed class EnsembleDetector : IStreamingDetector
     {
         var warm = _baseline.IsWarm;
         var (z, cusum) = _baseline.Observe(timestampMs, value);
+        if (_baseline.Promoted)
+        {
+            // A seasonal profile just took over: the statistics so far described the worse model and weigh little now.
+            _baseline.Promoted = false;
+            _residual.Discount(TailCalibrator.PromotionDiscount);
+            _cusum?.Discount(TailCalibrator.PromotionDiscount);
+        }
+
         var p = 1.0;
         if (warm)
         {

@@ -53,6 +53,24 @@ public sealed class JsonLinesDeadLetterSinkTests
     }
 
     [Fact]
+    public async Task Write_PayloadsLargerThanASegment_RoundTripExactly()
+    {
+        // Multi-byte characters straddle every segment boundary somewhere in 2.5 segments of text.
+        byte[] text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("ab€🚨\"\n", JsonLinesDeadLetterSink.SegmentBytes / 5)));
+        byte[] binary = [.. text.AsSpan(0, JsonLinesDeadLetterSink.SegmentBytes * 2), 0xFF, 0x01];
+
+        var lines = await WriteAsync(
+            new DeadLetter(text, RecordOrigin.FileLine("big", 1), "decode", DecodeErrorClass.LimitRecordSize, "too big"),
+            new DeadLetter(binary, RecordOrigin.FileLine("big", 2), "decode", DecodeErrorClass.LimitRecordSize, "too big"));
+
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal(text, Encoding.UTF8.GetBytes(first.RootElement.GetProperty("payload").GetString()!));
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal(binary, second.RootElement.GetProperty("payload_base64").GetBytesFromBase64());
+    }
+
+    [Fact]
     public async Task Write_ManyLetters_WritesOneLineEachInOrder()
     {
         var letters = Enumerable.Range(1, 5000)

@@ -13,11 +13,39 @@ public static class OracleIncidents
     public static void Write(ScenarioTruth truth, string path)
     {
         ArgumentNullException.ThrowIfNull(truth);
+        var groups = truth.Faults.Select(f => (Id: f.Id, Root: f.RootCi, Alerts: truth.Alerts.Where(a => a.Fault == f.Id).ToList()))
+            .Concat(truth.Alerts.Where(a => a.Fault is null).Select((a, i) => (Id: $"N{i + 1:D5}", Root: a.Ci, Alerts: new List<AlertTruth> { a })))
+            .Where(g => g.Alerts.Count > 0);
+        WriteGroups(truth.Scenario, groups, path);
+    }
+
+    /// <summary>
+    /// The classic topology-blind baseline: alerts in order of first firing, a new incident whenever
+    /// an alert fires more than <paramref name="window"/> after the current incident's first alert;
+    /// the earliest alert's CI is the root cause. It uses only what the events say (fingerprints
+    /// and first firing times), so it shows what topology is worth on top of time alone.
+    /// </summary>
+    public static void WriteTimeWindowBaseline(ScenarioTruth truth, TimeSpan window, string path)
+    {
+        ArgumentNullException.ThrowIfNull(truth);
+        var groups = new List<(string Id, string Root, List<AlertTruth> Alerts)>();
+        foreach (var alert in truth.Alerts.OrderBy(a => a.FirstFiring).ThenBy(a => a.Ci, StringComparer.Ordinal))
+        {
+            if (groups.Count == 0 || alert.FirstFiring - groups[^1].Alerts[0].FirstFiring > window)
+            {
+                groups.Add(($"W{groups.Count + 1:D5}", alert.Ci, []));
+            }
+
+            groups[^1].Alerts.Add(alert);
+        }
+
+        WriteGroups(truth.Scenario, groups, path);
+    }
+
+    private static void WriteGroups(string scenario, IEnumerable<(string Id, string Root, List<AlertTruth> Alerts)> groups, string path)
+    {
         using var stream = File.Create(path);
         var options = new JsonWriterOptions { Indented = false };
-        var groups = truth.Faults.Select(f => (Id: f.Id, Root: (string?)f.RootCi, Alerts: truth.Alerts.Where(a => a.Fault == f.Id).ToList()))
-            .Concat(truth.Alerts.Where(a => a.Fault is null).Select((a, i) => (Id: $"N{i + 1:D5}", Root: (string?)a.Ci, Alerts: new List<AlertTruth> { a })))
-            .Where(g => g.Alerts.Count > 0);
         foreach (var (id, root, alerts) in groups)
         {
             // Two versions each, as a live engine writes them: the scorer must keep the latest.
@@ -26,7 +54,7 @@ public static class OracleIncidents
                 using (var w = new Utf8JsonWriter(stream, options))
                 {
                     w.WriteStartObject();
-                    w.WriteString("incident_id", $"INC-{truth.Scenario}-{id}");
+                    w.WriteString("incident_id", $"INC-{scenario}-{id}");
                     w.WriteNumber("version", version);
                     w.WriteString("action", version == 1 ? "open" : "update");
                     w.WriteStartArray("root_cause");

@@ -1,0 +1,259 @@
+using System.Collections;
+using System.Globalization;
+using ItOpsStream.Connectors.Kafka.Formats;
+using ItOpsStream.Connectors.Kafka.Sinks;
+using ItOpsStream.Connectors.Kafka.Source;
+using ItOpsStream.Engine.Pipeline;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace ItOpsStream.Cli.Service;
+
+/// <summary>
+/// The settings of <c>itopsstream run</c>: a YAML file, then environment variables
+/// <c>ITOPS__SECTION__KEY</c> (e.g. <c>ITOPS__KAFKA__BOOTSTRAP</c>) over it. Everything is validated
+/// before anything starts; the first problem is reported as one line naming the key.
+/// </summary>
+internal sealed record EngineConfig
+{
+    public const string EnvironmentPrefix = "ITOPS__";
+
+    public required KafkaSourceOptions Source { get; init; }
+
+    /// <summary>Connection of the sinks (topic left null: each sink sets its own).</summary>
+    public required KafkaSinkOptions Sink { get; init; }
+
+    public required string IncidentsTopic { get; init; }
+
+    public required string DeadLetterTopic { get; init; }
+
+    public required string TopologyFile { get; init; }
+
+    public required PipelineOptions Pipeline { get; init; }
+
+    /// <summary>Reads and validates the configuration.</summary>
+    /// <exception cref="CliInputException">One line: which key (or file position) is wrong and why.</exception>
+    public static EngineConfig Load(string path, IDictionary? environment = null)
+    {
+        var values = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        ReadYaml(path, values);
+        foreach (DictionaryEntry entry in environment ?? Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && entry.Value is string value)
+            {
+                values[name[EnvironmentPrefix.Length..].Replace("__", ".", StringComparison.Ordinal)] = value;
+            }
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        return FromValues(values, directory);
+    }
+
+    /// <summary>Builds the configuration from flat <c>section.key</c> values.</summary>
+    internal static EngineConfig FromValues(IReadOnlyDictionary<string, string> values, string baseDirectory)
+    {
+        var reader = new ConfigReader(values);
+        var bootstrap = reader.Required("kafka.bootstrap");
+        var client = reader.Map("kafka.client");
+        var topics = reader.Map("kafka.topics");
+        if (topics.Count == 0)
+        {
+            topics = new Dictionary<string, string>(KafkaSourceOptions.Default.Topics, StringComparer.Ordinal);
+        }
+
+        var formats = FormatOptions.Default;
+        var amLabels = reader.List("formats.alertmanager_ci_labels");
+        if (amLabels.Count > 0)
+        {
+            formats = formats with { AlertmanagerCiLabels = amLabels };
+        }
+
+        var otlp = reader.List("formats.otlp_ci_attributes");
+        if (otlp.Count > 0)
+        {
+            // "service.name" or "service.name=svc:" (attribute = prefix).
+            formats = formats with
+            {
+                OtlpCiAttributes = otlp.Select(a => a.Split('=', 2) is [var attr, var prefix] ? new CiAttributeRule(attr.Trim(), prefix.Trim()) : new CiAttributeRule(a.Trim())).ToList(),
+            };
+        }
+
+        var source = KafkaSourceOptions.Default with
+        {
+            BootstrapServers = bootstrap,
+            GroupId = reader.Optional("kafka.group_id") ?? KafkaSourceOptions.Default.GroupId,
+            Topics = topics,
+            ClientProperties = client,
+            Formats = formats,
+            MaxBatchSize = reader.Int("kafka.batch_size", KafkaSourceOptions.Default.MaxBatchSize),
+            CommitInterval = reader.Millis("kafka.commit_interval_ms", KafkaSourceOptions.Default.CommitInterval),
+            AutoOffsetReset = reader.Optional("kafka.auto_offset_reset") ?? KafkaSourceOptions.Default.AutoOffsetReset,
+        };
+        var sink = KafkaSinkOptions.Default with { BootstrapServers = bootstrap, ClientProperties = client };
+        var pipeline = PipelineOptions.Default with
+        {
+            DecodeWorkers = reader.Int("pipeline.decode_workers", PipelineOptions.Default.DecodeWorkers),
+            AlertShards = reader.Int("pipeline.alert_shards", PipelineOptions.Default.AlertShards),
+            ChannelCapacity = reader.Int("pipeline.channel_capacity", PipelineOptions.Default.ChannelCapacity),
+            AllowedLateness = reader.Millis("pipeline.allowed_lateness_ms", PipelineOptions.Default.AllowedLateness),
+            // Live: a quiet stream must still time alerts and incidents out.
+            IdleAdvanceAfter = reader.Millis("pipeline.idle_advance_ms", TimeSpan.FromSeconds(5)),
+        };
+        var topologyFile = reader.Required("topology.file");
+        var config = new EngineConfig
+        {
+            Source = source,
+            Sink = sink,
+            IncidentsTopic = reader.Optional("kafka.incidents_topic") ?? KafkaSinks.IncidentsTopic,
+            DeadLetterTopic = reader.Optional("kafka.deadletter_topic") ?? KafkaSinks.DeadLetterTopic,
+            TopologyFile = Path.IsPathRooted(topologyFile) ? topologyFile : Path.Combine(baseDirectory, topologyFile),
+            Pipeline = pipeline,
+        };
+        reader.RejectUnknown();
+        Validate("kafka", source.Validate);
+        Validate("kafka", sink.Validate);
+        Validate("pipeline", () => pipeline.Validate());
+        if (!File.Exists(config.TopologyFile))
+        {
+            throw new CliInputException($"config: topology.file: {config.TopologyFile} does not exist");
+        }
+
+        return config;
+    }
+
+    private static void Validate(string section, Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliInputException($"config: {section}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
+
+    private static void ReadYaml(string path, IDictionary<string, string> into)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliInputException($"config: {path} does not exist");
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            using var text = File.OpenText(path);
+            stream.Load(text);
+        }
+        catch (YamlException ex)
+        {
+            throw new CliInputException($"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.Message.Split('\n')[0].Trim()}");
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return;
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new CliInputException($"{path}: the top level must be a mapping (kafka:, topology:, …)");
+        }
+
+        Flatten(path, root, string.Empty, into);
+    }
+
+    private static void Flatten(string path, YamlNode node, string prefix, IDictionary<string, string> into)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (key, value) in map.Children)
+                {
+                    var name = ((YamlScalarNode)key).Value ?? string.Empty;
+                    Flatten(path, value, prefix.Length == 0 ? name : $"{prefix}.{name}", into);
+                }
+
+                break;
+            case YamlSequenceNode list:
+                for (int i = 0; i < list.Children.Count; i++)
+                {
+                    Flatten(path, list.Children[i], string.Create(CultureInfo.InvariantCulture, $"{prefix}.{i}"), into);
+                }
+
+                break;
+            case YamlScalarNode scalar:
+                into[prefix] = scalar.Value ?? string.Empty;
+                break;
+            default:
+                throw new CliInputException($"{path}:{node.Start.Line}:{node.Start.Column}: {prefix}: unsupported YAML node");
+        }
+    }
+
+    /// <summary>Typed reads over the flat values, remembering which keys were used so that typos are reported.</summary>
+    private sealed class ConfigReader(IReadOnlyDictionary<string, string> values)
+    {
+        private static readonly string[] MapSections = ["kafka.topics", "kafka.client"];
+        private static readonly string[] ListSections = ["formats.alertmanager_ci_labels", "formats.otlp_ci_attributes"];
+        private readonly HashSet<string> _used = new(StringComparer.OrdinalIgnoreCase);
+
+        public string Required(string key) =>
+            Optional(key) is { Length: > 0 } value ? value : throw new CliInputException($"config: {key}: required (set it in the file or as ITOPS__{key.Replace(".", "__", StringComparison.Ordinal).ToUpperInvariant()})");
+
+        public string? Optional(string key)
+        {
+            _used.Add(key);
+            return values.TryGetValue(key, out var value) ? value : null;
+        }
+
+        public int Int(string key, int fallback)
+        {
+            var text = Optional(key);
+            return text is null ? fallback
+                : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+                : throw new CliInputException($"config: {key}: '{text}' is not an integer");
+        }
+
+        public TimeSpan Millis(string key, TimeSpan fallback)
+        {
+            var text = Optional(key);
+            return text is null ? fallback
+                : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? TimeSpan.FromMilliseconds(ms)
+                : throw new CliInputException($"config: {key}: '{text}' is not a number of milliseconds");
+        }
+
+        public Dictionary<string, string> Map(string section)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in values)
+            {
+                if (key.StartsWith(section + ".", StringComparison.OrdinalIgnoreCase))
+                {
+                    result[key[(section.Length + 1)..]] = value;
+                }
+            }
+
+            return result;
+        }
+
+        public List<string> List(string section) =>
+            values.Where(kv => kv.Key.StartsWith(section + ".", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(kv => int.TryParse(kv.Key[(section.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
+                .Select(kv => kv.Value)
+                .ToList();
+
+        public void RejectUnknown()
+        {
+            foreach (var key in values.Keys)
+            {
+                if (_used.Contains(key) || MapSections.Concat(ListSections).Any(s => key.StartsWith(s + ".", StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
+                throw new CliInputException($"config: {key}: unknown setting (see docs/KAFKA.md for the keys)");
+            }
+        }
+    }
+}
