@@ -41,7 +41,7 @@ public sealed class RulesCommandsTests : IDisposable
         string rules = Write("bad.yaml", "grouping:\n  rules:\n    - name: by-env\n      grop_by: [env]\n");
         var (code, _, stderr) = await Run("rules", "check", rules);
         Assert.Equal(CliApp.ExitBadInput, code);
-        Assert.Equal("itopsstream: bad.yaml:4:7: unknown grouping rule key 'grop_by' (did you mean group_by?)", stderr.Trim());
+        Assert.Equal($"itopsstream: {rules}:4:7: unknown grouping rule key 'grop_by' (did you mean group_by?)", stderr.Trim());
     }
 
     [Fact]
