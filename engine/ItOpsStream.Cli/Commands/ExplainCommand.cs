@@ -1,13 +1,19 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Correlation;
+using ItOpsStream.Engine.Incidents;
+using ItOpsStream.Engine.Pipeline;
+using ItOpsStream.Engine.Rules;
+using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.Engine.Topology;
 
 namespace ItOpsStream.Cli.Commands;
 
 /// <summary>
-/// <c>itopsstream explain --incidents I.jsonl --id INC [--alert FP] [--topology T] [--rules R]</c>:
+/// <c>itopsstream explain --incidents I.jsonl --id INC [--alert FP] [--topology T] [--rules R] [--events E]</c>:
 /// why these alerts are together (each join's path, hops and time, the window and the rule), and
 /// why a given alert is not in the incident (the incident it is in, or: no path within the hop limit,
 /// outside the window, suppressed). Reads the incident records only; the topology and rules add the
@@ -21,19 +27,21 @@ internal static class ExplainCommand
         var id = new Option<string>("--id") { Description = "The incident to explain.", Required = true };
         var alert = new Option<string?>("--alert") { Description = "An alert fingerprint: why it is (or is not) in the incident." };
         var topology = new Option<string?>("--topology") { Description = "Topology file, to check paths between the alert and the incident." };
-        var rules = new Option<string?>("--rules") { Description = "The rules file of the run, for the window and hop limits." };
+        var rules = new Option<string?>("--rules") { Description = "The rules file of the run, for the window and hop limits (and, with --events, suppression)." };
+        var events = new Option<string?>("--events") { Description = "The telemetry of the run: says which suppress rule kept an alert out of every incident." };
         var command = new Command("explain", "Explain an incident: why its alerts are together, and why a given alert is not in it.")
         {
-            incidents, id, alert, topology, rules,
+            incidents, id, alert, topology, rules, events,
         };
-        command.SetAction(parse => Run(parse.GetRequiredValue(incidents), parse.GetRequiredValue(id), parse.GetValue(alert), parse.GetValue(topology), parse.GetValue(rules), parse.InvocationConfiguration.Output));
+        command.SetAction(parse => Run(parse.GetRequiredValue(incidents), parse.GetRequiredValue(id), parse.GetValue(alert), parse.GetValue(topology), parse.GetValue(rules), parse.GetValue(events), parse.InvocationConfiguration.Output));
         return command;
     }
 
-    private static int Run(string incidentsPath, string id, string? fingerprint, string? topologyPath, string? rulesPath, TextWriter stdout)
+    private static int Run(string incidentsPath, string id, string? fingerprint, string? topologyPath, string? rulesPath, string? eventsPath, TextWriter stdout)
     {
         var latest = Read(incidentsPath);
-        var options = ReplayCommand.LoadRules(rulesPath).Options.Correlation;
+        var ruleSet = ReplayCommand.LoadRules(rulesPath);
+        var options = ruleSet.Options.Correlation;
         var graph = topologyPath is null ? null : RulesCommand.LoadTopology(topologyPath);
         if (!latest.TryGetValue(id, out var incident))
         {
@@ -64,13 +72,59 @@ internal static class ExplainCommand
 
         if (fingerprint is not null)
         {
-            ExplainAlert(stdout, latest, id, alerts, explanation, fingerprint, graph, options);
+            if (!ExplainAlert(stdout, latest, id, alerts, explanation, fingerprint, graph, options) && eventsPath is not null)
+            {
+                ExplainSuppression(stdout, fingerprint, eventsPath, ruleSet, graph ?? TopologyGraph.Empty);
+            }
         }
 
         return CliApp.ExitOk;
     }
 
-    private static void ExplainAlert(TextWriter stdout, Dictionary<string, JsonElement> latest, string id, List<JsonElement> alerts, List<string> explanation, string fingerprint, TopologyGraph? graph, CorrelationOptions options)
+    /// <summary>Finds the alert's firings in the events and names the suppress rule that covered each.</summary>
+    private static void ExplainSuppression(TextWriter stdout, string fingerprint, string eventsPath, RuleSet rules, TopologyGraph graph)
+    {
+        if (!File.Exists(eventsPath))
+        {
+            throw new CliInputException($"events file not found: {eventsPath}");
+        }
+
+        var decoder = new NativeRecordDecoder();
+        var fingerprints = new Fingerprints(rules.Options.Alerts.FingerprintLabels);
+        var engine = new RuleEngine(new RulesProvider(rules), new StaticTopology(graph));
+        long line = 0;
+        int found = 0;
+        foreach (var text in File.ReadLines(eventsPath))
+        {
+            line++;
+            if (text.Length == 0 || !decoder.TryDecode(new RawRecord(Encoding.UTF8.GetBytes(text), new RecordOrigin(eventsPath, -1, line)), out var record, out _, out _)
+                || record.Kind != TelemetryKind.Event || record.Status != AlertStatus.Firing
+                || (record.DedupKey ?? Fingerprints.DerivedText(fingerprints.Derived(record))) != fingerprint)
+            {
+                continue;
+            }
+
+            found++;
+            var snapshot = new AlertSnapshot(fingerprint, record.Source, record.Ci, record.Check, record.Severity, record.Status, false, record.Timestamp, record.Timestamp, 1, record.Timestamp, record.Message, record.Labels);
+            var subject = AlertSubject.Of(snapshot, graph);
+            var rule = rules.Suppressions.FirstOrDefault(r => engine.Suppresses(r, subject, graph, record.Timestamp));
+            stdout.WriteLine(rule is null
+                ? $"  {eventsPath}:{line}: fired at {IncidentJson.FormatTime(record.Timestamp)}, no suppress rule covers it"
+                : $"  {eventsPath}:{line}: fired at {IncidentJson.FormatTime(record.Timestamp)}, suppressed by rule {rule.Name} ({rule.Position}){(rule.Windows.Count == 0 ? "" : ", window " + string.Join(" or ", rule.Windows.Select(w => w.Describe())))}");
+            if (found >= 5)
+            {
+                break;
+            }
+        }
+
+        if (found == 0)
+        {
+            stdout.WriteLine($"  it never fires in {eventsPath}");
+        }
+    }
+
+    /// <summary>Says where the alert is and why it is not in the incident; false when it is in no incident at all.</summary>
+    private static bool ExplainAlert(TextWriter stdout, Dictionary<string, JsonElement> latest, string id, List<JsonElement> alerts, List<string> explanation, string fingerprint, TopologyGraph? graph, CorrelationOptions options)
     {
         stdout.WriteLine($"Alert {fingerprint}:");
         if (alerts.Any(a => a.GetProperty("fingerprint").GetString() == fingerprint))
@@ -80,7 +134,7 @@ internal static class ExplainCommand
                 stdout.WriteLine($"  in {id}: {line}");
             }
 
-            return;
+            return true;
         }
 
         var home = latest.Values
@@ -88,8 +142,8 @@ internal static class ExplainCommand
             .FirstOrDefault(r => r.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("fingerprint").GetString() == fingerprint));
         if (home.ValueKind != JsonValueKind.Object)
         {
-            stdout.WriteLine($"  is in no incident of this file: it was suppressed by a rule (see replay --report), never fired, or its incident closed before this input");
-            return;
+            stdout.WriteLine($"  is in no incident of this file: it was suppressed by a rule (give --events and --rules to see which), never fired, or its incident closed before this input");
+            return false;
         }
 
         string homeId = home.GetProperty("incident_id").GetString()!;
@@ -111,13 +165,13 @@ internal static class ExplainCommand
         if (graph is null)
         {
             stdout.WriteLine("  topology: give --topology to check the paths");
-            return;
+            return true;
         }
 
         if (ci is null || !graph.TryGetNode(ci, out int node))
         {
             stdout.WriteLine($"  not in {id}: its CI {ci ?? "(none)"} is not in the topology, so it relates only to alerts on the same CI");
-            return;
+            return true;
         }
 
         int best = int.MaxValue;
@@ -143,6 +197,8 @@ internal static class ExplainCommand
         {
             stdout.WriteLine($"  path to {id}: {via} ({best} hop{(best == 1 ? "" : "s")}); related to both, it joined {homeId} by the better link (same CI, fewer hops, closer onset, older incident), or a grouping rule refused {id}");
         }
+
+        return true;
     }
 
     private static Dictionary<string, JsonElement> Read(string path)

@@ -134,6 +134,14 @@ public sealed class RulesCommandsTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("is in no incident of this file", stdout, StringComparison.Ordinal);
 
+        // The ERP alert was suppressed: with the events and rules, explain names the rule and its window.
+        string events = Write("events.jsonl", File.ReadAllText(Scenario("two-faults.jsonl")).Replace("\"check\":\"DiskFull\",", "\"check\":\"DiskFull\",\"dedup_key\":\"erp-disk\",", StringComparison.Ordinal));
+        await Run("replay", "--topology", Scenario("shop-topology.json"), "--events", events, "--rules", Scenario("shop-rules.yaml"), "--out", output);
+        (code, stdout, stderr) = await Run("explain", "--incidents", output, "--id", hostIncident, "--alert", "erp-disk", "--events", events, "--rules", Scenario("shop-rules.yaml"), "--topology", Scenario("shop-topology.json"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("suppressed by rule erp-maintenance", stdout, StringComparison.Ordinal);
+        Assert.Contains("window 2026-11-25T11:00:00", stdout, StringComparison.Ordinal);
+
         (code, _, stderr) = await Run("explain", "--incidents", output, "--id", "INC-nope");
         Assert.Equal(CliApp.ExitBadInput, code);
         Assert.Contains("incident INC-nope is not in", stderr, StringComparison.Ordinal);
