@@ -48,8 +48,9 @@ internal static class RunCommand
             builder.Services.AddSingleton<EngineService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineService>());
             using var host = builder.Build();
+            var engine = host.Services.GetRequiredService<EngineService>();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            return host.Services.GetRequiredService<EngineService>().ExitCode;
+            return engine.ExitCode;
         });
         return command;
     }
