@@ -9,12 +9,15 @@ namespace ItOpsStream.Engine.Correlation;
 /// [0,1] and the reason lists the factors that made it.
 /// <list type="bullet">
 /// <item>fan-in (0.40): the share of the other alerting CIs that depend on the candidate (within RootCauseMaxHops), each counted fully when the candidate alerted first and less the later it alerted (nothing at UpstreamLag after): the cause explains its symptoms;</item>
-/// <item>most upstream (0.25): the candidate depends on no other alerting CI;</item>
+/// <item>most upstream (0.25): the candidate depends on no other alerting CI that credibly explains it;</item>
 /// <item>temporal precedence (0.15): how early its first alert came, relative to the incident's span;</item>
 /// <item>recent change (0.10): a change on the candidate before its alert (within ChangeLookback);</item>
 /// <item>infrastructure (0.05): a host-like CI (a runs_on / hosted_on target) that explains alerting CIs;</item>
 /// <item>severity (0.05).</item>
 /// </list>
+/// A candidate that alerted alone long before the first alert it could explain (more than a third of
+/// UpstreamLag of silence) is a less credible cause: its fan-in and earliness shrink, down to nothing
+/// after a whole UpstreamLag, and its dependents are no longer counted as explained by it.
 /// </summary>
 public sealed class RootCauseScorer : IRootCauseScorer
 {
@@ -26,6 +29,7 @@ public sealed class RootCauseScorer : IRootCauseScorer
     private const double WeightSeverity = 0.05;
 
     private readonly List<(int Node, int Hops)> _near = [];
+    private readonly List<(int Dependent, int Cause, double Weight)> _pairs = [];
 
     /// <summary>Whether a relation type puts its target in the infrastructure layer (the source runs on it).</summary>
     internal static bool IsHostingRelation(string? type) =>
@@ -62,6 +66,10 @@ public sealed class RootCauseScorer : IRootCauseScorer
         var explainWeight = new double[n];
         var dependsOn = new int[n];
         var hosted = new int[n];
+        var lead = new long[n];
+        Array.Fill(lead, long.MaxValue);
+        var pairs = _pairs;
+        pairs.Clear();
         for (int i = 0; i < n; i++)
         {
             if (cis[i].Node < 0)
@@ -76,7 +84,9 @@ public sealed class RootCauseScorer : IRootCauseScorer
                 {
                     explains[j]++;
                     long late = cis[j].FirstSeen - cis[i].FirstSeen;
-                    explainWeight[j] += late <= 0 ? 1 : Math.Max(0, 1 - ((double)late / lagMs));
+                    double weight = late <= 0 ? 1 : Math.Max(0, 1 - ((double)late / lagMs));
+                    pairs.Add((i, j, weight));
+                    lead[j] = Math.Min(lead[j], Math.Max(0, -late));
                     dependsOn[i]++;
                     if (hops == 1 && IsHostingRelation(graph.GetRelationType(cis[i].Node, node)))
                     {
@@ -84,6 +94,24 @@ public sealed class RootCauseScorer : IRootCauseScorer
                     }
                 }
             }
+        }
+
+        // A cause's first symptom follows it within a detection delay; an alert that fired alone long
+        // before anything it could explain (a warning on a shared database minutes before an unrelated
+        // service fails) is credited less as their cause: full credit up to a third of UpstreamLag of
+        // silence, none after a whole UpstreamLag. Its dependents then count as upstream again.
+        var credible = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            credible[j] = lead[j] == long.MaxValue ? 1 : Credibility(lead[j], lagMs);
+        }
+
+        var explainedBy = new double[n];
+        foreach (var (dependent, cause, weight) in pairs)
+        {
+            double w = weight * credible[cause];
+            explainWeight[cause] += w;
+            explainedBy[dependent] = Math.Max(explainedBy[dependent], w);
         }
 
         long first = long.MaxValue, last = long.MinValue;
@@ -103,8 +131,8 @@ public sealed class RootCauseScorer : IRootCauseScorer
             var ci = cis[i];
             reason.Clear();
             double fanIn = n > 1 ? explainWeight[i] / (n - 1) : 1;
-            double upstream = ci.Node < 0 ? (anyKnown ? 0.3 : 1) : dependsOn[i] == 0 ? 1 : 0;
-            double earliest = last == first ? 1 : 1 - ((double)(ci.FirstSeen - first) / (last - first));
+            double upstream = ci.Node < 0 ? (anyKnown ? 0.3 : 1) : 1 - explainedBy[i];
+            double earliest = (last == first ? 1 : 1 - ((double)(ci.FirstSeen - first) / (last - first))) * credible[i];
             ChangeEntry? change = null;
             foreach (var entry in context.Changes)
             {
@@ -127,6 +155,11 @@ public sealed class RootCauseScorer : IRootCauseScorer
             {
                 reason.Add(explains[i] > 0 ? $"{explains[i]} of {n - 1} other alerting CIs depend on it" : "no other alerting CI depends on it");
                 reason.Add(dependsOn[i] == 0 ? "depends on no other alerting CI" : $"depends on {dependsOn[i]} alerting CI{(dependsOn[i] == 1 ? "" : "s")}");
+            }
+
+            if (credible[i] < 1)
+            {
+                reason.Add($"alerted alone {Seconds(lead[i])} before the first alert it explains");
             }
 
             if (hosted[i] > 0)
@@ -166,6 +199,13 @@ public sealed class RootCauseScorer : IRootCauseScorer
         }
 
         return result;
+    }
+
+    /// <summary>1 up to lag/3 of silence before the first alert the candidate explains, falling linearly to 0 at lag.</summary>
+    private static double Credibility(long leadMs, long lagMs)
+    {
+        double full = lagMs / 3.0;
+        return leadMs <= full ? 1 : Math.Max(0, 1 - ((leadMs - full) / (lagMs - full)));
     }
 
     private static string Seconds(long ms) => $"{Math.Round(ms / 1000.0).ToString(CultureInfo.InvariantCulture)} s";

@@ -44,6 +44,24 @@ public sealed class RootCauseScorerTests
     }
 
     [Fact]
+    public void UpstreamWarning_AlertingAloneLongBeforeTheFault_DoesNotOutrankTheCriticalServiceThatLeadsTheSymptoms()
+    {
+        // db:orders warned 3 min before anything it could explain; checkout then failed and frontend
+        // followed within seconds: the warning is noise on a shared datastore, checkout is the cause.
+        var ranked = Rank(null, Ci("db:orders", 0, Severity.Warning), Ci("svc:checkout", 180), Ci("svc:frontend", 190));
+        Assert.Equal("svc:checkout", ranked[0].Ci);
+        Assert.Contains(ranked, r => r.Ci == "db:orders" && r.Reason.Contains("alerted alone 180 s before the first alert it explains", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void UpstreamCause_FollowedQuicklyByItsSymptoms_KeepsFullCredit()
+    {
+        var ranked = Rank(null, Ci("db:orders", 0, Severity.Warning), Ci("svc:checkout", 45), Ci("svc:frontend", 50));
+        Assert.Equal("db:orders", ranked[0].Ci);
+        Assert.DoesNotContain("alerted alone", ranked[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RecentChange_BreaksTheTieBetweenEqualCandidates()
     {
         var change = new ChangeEntry("CHG7", "db:warehouse", T(-600), "migration");
