@@ -10,10 +10,10 @@ namespace ItOpsStream.Engine.Correlation;
 /// <list type="bullet">
 /// <item>fan-in (0.40): the share of the other alerting CIs that depend on the candidate (within RootCauseMaxHops), each counted fully when the candidate alerted first and less the later it alerted (nothing at UpstreamLag after): the cause explains its symptoms;</item>
 /// <item>most upstream (0.25): the candidate depends on no other alerting CI that credibly explains it;</item>
-/// <item>temporal precedence (0.15): how early its first alert came, relative to the incident's span;</item>
+/// <item>temporal precedence (0.10): how early its first alert came, relative to the incident's span;</item>
 /// <item>recent change (0.10): a change on the candidate before its alert (within ChangeLookback);</item>
 /// <item>infrastructure (0.05): a host-like CI (a runs_on / hosted_on target) that explains alerting CIs;</item>
-/// <item>severity (0.05).</item>
+/// <item>severity (0.10): a minor alert on a shared CI should not outrank a critical one that explains as much.</item>
 /// </list>
 /// A candidate that alerted alone long before the first alert it could explain (more than a third of
 /// UpstreamLag of silence) is a less credible cause: its fan-in and earliness shrink, down to nothing
@@ -23,10 +23,10 @@ public sealed class RootCauseScorer : IRootCauseScorer
 {
     private const double WeightFanIn = 0.40;
     private const double WeightUpstream = 0.25;
-    private const double WeightEarliest = 0.15;
+    private const double WeightEarliest = 0.10;
     private const double WeightChange = 0.10;
     private const double WeightInfrastructure = 0.05;
-    private const double WeightSeverity = 0.05;
+    private const double WeightSeverity = 0.10;
 
     private readonly List<(int Node, int Hops)> _near = [];
     private readonly List<(int Dependent, int Cause, double Weight)> _pairs = [];
