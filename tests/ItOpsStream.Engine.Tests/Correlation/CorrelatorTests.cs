@@ -259,6 +259,14 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void BusinessService_LinkIsOffByDefault_SoAlertsUnderOneServiceWithoutAPathStayApart()
+    {
+        var driver = new CorrelationDriver(CorrelationOptions.Default);
+        driver.Batch(Fire(0, "svc:checkout", "Errors"), Fire(5, "svc:cart", "Errors"));
+        Assert.Equal(2, driver.Stats.Opened);
+    }
+
+    [Fact]
     public void SharedDependency_WhenEnabled_RelatesServicesOnOneHost()
     {
         var driver = new CorrelationDriver(CorrelationOptions.Default with { SharedDependencyMaxDependents = 25 });
