@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Correlation;
-using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
-using ItOpsStream.Engine.Logs;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Remediation;
 using ItOpsStream.Engine.Rules;
@@ -102,9 +99,8 @@ internal static partial class ReplayCommand
             Incidents = incidentSink,
             DeadLetters = deadLetters,
 
-            // Log records become alerts (new error templates, rate spikes, error bursts) and metric series anomaly
-            // alerts (check anomaly:<metric>); one producer of each per shard.
-            AlertProducerFactory = _ => new CompositeAlertProducer(new LogAlertProducer(), new AnomalyAlertProducer()),
+            // Metric anomalies and log-derived alerts (new error templates, rate spikes, error bursts); one set per shard.
+            AlertProducerFactory = StandardAlertProducers.Factory(),
             Rules = ruleEngine,
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);

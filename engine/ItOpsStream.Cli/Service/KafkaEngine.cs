@@ -35,6 +35,7 @@ internal sealed class KafkaEngine : IDisposable
             Incidents = _incidents,
             DeadLetters = _deadLetters,
             TimeProvider = TimeProvider.System,
+            AlertProducerFactory = StandardAlertProducers.Factory(),
         });
     }
 
