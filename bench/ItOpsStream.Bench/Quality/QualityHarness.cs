@@ -66,11 +66,11 @@ internal static class QualityHarness
             var watch = Stopwatch.StartNew();
             if (engine == "oracle")
             {
-                OracleIncidents.Write(scenario.Truth, incidents);
+                BaselineIncidents.WriteOracle(scenario.Truth, incidents);
             }
             else if (engine == "time-window")
             {
-                OracleIncidents.WriteTimeWindowBaseline(scenario.Truth, TimeSpan.FromMinutes(10), incidents);
+                BaselineIncidents.WriteTimeWindow(scenario.Truth, TimeSpan.FromMinutes(10), incidents);
             }
             else
             {
@@ -129,7 +129,23 @@ internal static class QualityHarness
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "quality.md"), md.ToString());
         WriteCsv(Path.Combine(outDir, "scores.csv"), scores);
+        WriteFaultsCsv(Path.Combine(outDir, "faults.csv"), scores);
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>One row per fault: where its alerts went and what was ranked first; the starting point for tuning.</summary>
+    private static void WriteFaultsCsv(string path, List<ScenarioScore> scores)
+    {
+        var sb = new StringBuilder("scenario,shape,fault,kind,root_ci,alerts,incidents,majority_share,predicted_root,top1,top3,foreign_alerts,noise_alerts\n");
+        foreach (var s in scores)
+        {
+            foreach (var f in s.Faults)
+            {
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{s.Scenario},{s.Shape},{f.Fault},{f.Kind},{f.RootCi},{f.Alerts},{f.Incidents},{f.MajorityShare:F3},{f.PredictedRoot},{f.Top1},{f.Top3},{f.ForeignAlerts},{f.NoiseAlerts}");
+            }
+        }
+
+        File.WriteAllText(path, sb.ToString());
     }
 
     private static void WriteCsv(string path, List<ScenarioScore> scores)

@@ -1,5 +1,8 @@
+using ItOpsStream.Engine.Correlation;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Rules;
+using ItOpsStream.Engine.Telemetry;
+using ItOpsStream.Engine.Topology;
 
 namespace ItOpsStream.Cli.Commands;
 
@@ -22,6 +25,34 @@ internal static partial class ReplayCommand
         {
             throw new CliInputException(ex.Message);
         }
+    }
+
+    /// <summary>Runs the pipeline over an events file with a rule set, keeping only the final incidents (backtest).</summary>
+    internal static async Task<(PipelineStats Stats, IReadOnlyList<IncidentSummary> Incidents)> RunInMemoryAsync(TopologyGraph graph, string eventsPath, RuleSet rules, CancellationToken cancellationToken)
+    {
+        RequireFile(eventsPath, "events");
+        await using var events = OpenRead(eventsPath);
+        var topology = new StaticTopology(graph);
+        var collector = new IncidentCollector();
+        var pipeline = new TelemetryPipeline(rules.Options, new PipelinePorts
+        {
+            Source = new JsonLinesFileSource(events, eventsPath),
+            DecoderFactory = () => new NativeRecordDecoder(),
+            Topology = topology,
+            Incidents = collector,
+            DeadLetters = new DiscardSink<DeadLetter>(),
+            Rules = rules.HasCorrelationRules ? new RuleEngine(new RulesProvider(rules), topology) : null,
+        });
+        var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+        return (stats, collector.Incidents);
+    }
+
+    /// <summary>Counts nothing, keeps nothing: dead letters in a backtest are the same in both runs and counted in the stats.</summary>
+    private sealed class DiscardSink<T> : IRecordSink<T>
+    {
+        public ValueTask WriteAsync(IReadOnlyList<T> batch, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     private static async Task WriteReportAsync(ReplayExtras extras, string report, CancellationToken cancellationToken)

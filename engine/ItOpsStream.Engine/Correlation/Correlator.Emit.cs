@@ -33,7 +33,8 @@ internal sealed partial class Correlator
             return;
         }
 
-        var phase = incident.Phase;
+        // A closed incident is one that resolved: its last record says so.
+        var phase = incident.Phase == IncidentPhase.Closed ? IncidentPhase.Resolved : incident.Phase;
         if (incident.EmittedPhase is null)
         {
             output.Add(Build(incident, IncidentAction.Open, openRecord: true));

@@ -105,6 +105,15 @@ internal sealed partial class Correlator
         ResolveNode(alert);
         var incident = alert.Incident;
         long t = snapshot.ChangedAt;
+        if (incident is { Phase: IncidentPhase.Resolved } && !IsLive(incident, t))
+        {
+            // Past its grace period already (the watermark has not closed it yet): close it now, so
+            // this alert starts afresh instead of reopening an incident that is over.
+            Close(incident);
+            incident = null;
+            alert.Incident = null;
+            _alerts[alert.Fingerprint] = alert;
+        }
         switch (transition.Change)
         {
             case AlertChange.Fired:
@@ -201,7 +210,7 @@ internal sealed partial class Correlator
         _dirty.Clear();
         _live.RemoveAll(incident =>
         {
-            if (incident.Phase == IncidentPhase.Merged)
+            if (incident.Phase is IncidentPhase.Merged or IncidentPhase.Closed)
             {
                 return true;
             }

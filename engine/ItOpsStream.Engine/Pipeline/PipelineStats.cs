@@ -15,7 +15,7 @@ public sealed record PipelineStats
     public long UnhandledMetricsAndLogs { get; init; }
     /// <summary>Alerts raised by alert producers from metrics and logs.</summary>
     public long ProducedAlerts { get; init; }
-    /// <summary>Distinct alerts (fingerprints that fired at least once).</summary>
+    /// <summary>Alerts created: distinct fingerprints that fired (again after being forgotten, see <see cref="Alerts.AlertOptions.ResolvedRetention"/>).</summary>
     public long Alerts { get; init; }
     /// <summary>Resolve records for fingerprints never seen firing.</summary>
     public long OrphanResolves { get; init; }

@@ -26,7 +26,7 @@ public static class RuleSetLoader
     public static RuleSet Load(string path, PipelineOptions? options = null)
     {
         using var reader = new StreamReader(path);
-        return Parse(reader, Path.GetFileName(path), options);
+        return Parse(reader, path, options);
     }
 
     /// <summary>

@@ -13,7 +13,6 @@ public sealed record AnomalyTrackerOptions
     public EnsembleOptions Detector { get; init; } = EnsembleOptions.Default with
     {
         Seasonal = SeasonalBaselineOptions.Default with { DayBuckets = 24, WeekBuckets = 0 },
-        ChangePoint = ChangePointOptions.Default with { Baseline = null },
     };
 
     /// <summary>Score (without rest period) at which an alert opens.</summary>

@@ -15,7 +15,7 @@ public sealed record EnsembleOptions
     /// <summary>The shared baseline; null for a non-seasonal robust level (saves about 3 KB of profiles per series).</summary>
     public SeasonalBaselineOptions? Seasonal { get; init; } = SeasonalBaselineOptions.Default;
 
-    /// <summary>The CUSUM member and the baseline's re-levelling.</summary>
+    /// <summary>The CUSUM member and the baseline's re-levelling (its <see cref="ChangePointOptions.Baseline"/> is not used: the ensemble's baseline is <see cref="Seasonal"/>).</summary>
     public ChangePointOptions ChangePoint { get; init; } = ChangePointOptions.Default;
 
     /// <summary>Whether the CUSUM value is a member; when false it still re-levels the baseline.</summary>

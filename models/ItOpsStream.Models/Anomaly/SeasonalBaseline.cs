@@ -22,6 +22,7 @@ internal sealed class SeasonalBaseline
     private const int MinTrack = 50;
     private const double RecentAlpha = 0.2;
     private const double SwitchMargin = 0.8;
+    private const double RejectZ = 6;
 
     private readonly bool _seasonal;
     private readonly double _selectionAlpha;
@@ -188,8 +189,19 @@ internal sealed class SeasonalBaseline
         _level.Update(y);
         if (_seasonal)
         {
-            _day!.Update(dayBucket, timestampMs, y);
-            _week?.Update(weekBucket, timestampMs, y);
+            // The profile that predicts does not learn from a point it finds grossly anomalous (a flat day, an outage):
+            // Huber clipping alone would still bend a day's worth of buckets towards it. If the pattern really changed,
+            // the profile's error grows, the level predictor takes over, and the profile learns again.
+            var reject = Math.Abs(z) > RejectZ;
+            if (!(reject && _predictor == Predictor.Day))
+            {
+                _day!.Update(dayBucket, timestampMs, y);
+            }
+
+            if (!(reject && _predictor == Predictor.Week))
+            {
+                _week?.Update(weekBucket, timestampMs, y);
+            }
         }
 
         return (z, cusum);

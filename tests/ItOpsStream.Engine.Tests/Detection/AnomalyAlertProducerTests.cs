@@ -1,3 +1,4 @@
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Pipeline;
@@ -86,6 +87,19 @@ public sealed class AnomalyAlertProducerTests
         Assert.Equal(2, emitted.Count);
         Assert.Equal(AlertStatus.Resolved, emitted[1].Status);
         Assert.Equal("a", emitted[1].Ci);
+    }
+
+    [Fact]
+    public void Composite_GivesEveryRecordToEachProducerInOrder()
+    {
+        var composite = new CompositeAlertProducer(new AnomalyAlertProducer(), new AnomalyAlertProducer(AnomalyAlertOptions.Default with { Source = "second" }));
+        var emitted = new List<TelemetryRecord>();
+        foreach (var r in Cpu("host:node-1", 1100, 1050, 3))
+        {
+            composite.OnRecord(r, emitted);
+        }
+
+        Assert.Equal(["itopsstream.anomaly", "second"], emitted.Where(e => e.Status == AlertStatus.Firing).Select(e => e.Source));
     }
 
     [Fact]

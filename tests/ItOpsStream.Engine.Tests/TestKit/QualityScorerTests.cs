@@ -159,7 +159,7 @@ public sealed class QualityScorerTests
         var file = Path.GetTempFileName();
         try
         {
-            OracleIncidents.Write(scenario.Truth, file);
+            BaselineIncidents.WriteOracle(scenario.Truth, file);
             var score = QualityScorer.Score(scenario.Truth, file);
             Assert.Equal((1.0, 6, 6), (score.F1, score.Top1Hits, score.Top3Hits));
             Assert.Equal(0, score.UnmatchedAlerts);
@@ -181,7 +181,7 @@ public sealed class QualityScorerTests
         var file = Path.GetTempFileName();
         try
         {
-            OracleIncidents.WriteTimeWindowBaseline(truth, TimeSpan.FromMinutes(10), file);
+            BaselineIncidents.WriteTimeWindow(truth, TimeSpan.FromMinutes(10), file);
             var score = QualityScorer.Score(truth, file);
             Assert.Equal(2, score.Incidents);
             Assert.Equal((4L, 6L), (score.CorrectPairs, score.PredictedPairs)); // {a1,a2,a3}: 3 pairs; {b1,b2,n1}: 3 pairs, 1 correct

@@ -4,13 +4,17 @@ using ItOpsStream.TestKit.Generators;
 namespace ItOpsStream.TestKit.Scoring;
 
 /// <summary>
-/// Writes the incidents a perfect engine would emit for a scenario (one per fault with its true
-/// root first, one per noise alert), in the CONTRACTS §3 shape the scorer reads. It checks the
-/// harness and scorer end to end: scoring it must give F1, top-1 and top-3 of exactly 1.
+/// Reference points for the engine's figures, written as incidents (CONTRACTS §3) the scorer reads
+/// like the engine's: the oracle and a topology-blind time-window baseline.
 /// </summary>
-public static class OracleIncidents
+public static class BaselineIncidents
 {
-    public static void Write(ScenarioTruth truth, string path)
+    /// <summary>
+    /// The incidents a perfect engine would emit (one per fault with its true root first, one per
+    /// noise alert). It checks the harness and scorer end to end: scoring it must give F1, top-1 and
+    /// top-3 of exactly 1; its compression is the ceiling the scenario allows.
+    /// </summary>
+    public static void WriteOracle(ScenarioTruth truth, string path)
     {
         ArgumentNullException.ThrowIfNull(truth);
         var groups = truth.Faults.Select(f => (Id: f.Id, Root: f.RootCi, Alerts: truth.Alerts.Where(a => a.Fault == f.Id).ToList()))
@@ -25,7 +29,7 @@ public static class OracleIncidents
     /// the earliest alert's CI is the root cause. It uses only what the events say (fingerprints
     /// and first firing times), so it shows what topology is worth on top of time alone.
     /// </summary>
-    public static void WriteTimeWindowBaseline(ScenarioTruth truth, TimeSpan window, string path)
+    public static void WriteTimeWindow(ScenarioTruth truth, TimeSpan window, string path)
     {
         ArgumentNullException.ThrowIfNull(truth);
         var groups = new List<(string Id, string Root, List<AlertTruth> Alerts)>();
