@@ -231,6 +231,9 @@ internal sealed partial class CmdbFeed
             // A file topology is this process's alone: read the whole feed, under a group nobody shares.
             GroupId = _topology.IsShared ? _config.CmdbGroupId : string.Create(CultureInfo.InvariantCulture, $"{_config.CmdbGroupId}-{Environment.ProcessId}-{Guid.NewGuid():N}"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            // The feed is sparse and its latency is the point: a broker that holds an empty fetch for the
+            // default 500 ms (librdkafka's mock cluster does, even when data arrives) would add up to that.
+            FetchWaitMaxMs = 50,
         };
         foreach (var (key, value) in _config.Source.ClientProperties)
         {
