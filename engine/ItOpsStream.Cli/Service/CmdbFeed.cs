@@ -12,7 +12,7 @@ namespace ItOpsStream.Cli.Service;
 /// The CMDB change feed of <c>run</c>: consumes the <c>itops.cmdb</c> topic (CONTRACTS §1 records with
 /// <c>op</c>), decodes with <see cref="TopologyChangeDecoder"/>, applies each poll's batch through
 /// <see cref="TopologyWiring.ApplyAsync"/>, sends undecodable or refused records to the dead letters,
-/// and only then commits the offsets: at least once, and applying a change twice is harmless
+/// and only then stores the offsets for commit: at least once, and applying a change twice is harmless
 /// (upserts and deletes are idempotent).
 /// </summary>
 /// <remarks>
