@@ -12,7 +12,7 @@ namespace ItOpsStream.Cli.Service;
 /// The CMDB change feed of <c>run</c>: consumes the <c>itops.cmdb</c> topic (CONTRACTS §1 records with
 /// <c>op</c>), decodes with <see cref="TopologyChangeDecoder"/>, applies each poll's batch through
 /// <see cref="TopologyWiring.ApplyAsync"/>, sends undecodable or refused records to the dead letters,
-/// and only then commits the offsets: at least once, and applying a change twice is harmless
+/// and only then stores the offsets for commit: at least once, and applying a change twice is harmless
 /// (upserts and deletes are idempotent).
 /// </summary>
 /// <remarks>
@@ -114,7 +114,7 @@ internal sealed partial class CmdbFeed
 
                 if (_topology.IsShared)
                 {
-                    Commit(consumer, offsets.Values);
+                    Store(consumer, offsets.Values);
                 }
 
                 batch.Clear();
@@ -209,16 +209,24 @@ internal sealed partial class CmdbFeed
         }
     }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartitionOffset> offsets)
+    /// <summary>
+    /// Marks the batch's offsets for commit. librdkafka commits stored offsets in the background
+    /// (<c>kafka.commit_interval_ms</c>) and on close: the commit round trip stays off the feed's latency
+    /// path, and nothing is stored before its change was applied.
+    /// </summary>
+    private void Store(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartitionOffset> offsets)
     {
-        try
+        foreach (var offset in offsets)
         {
-            consumer.Commit(offsets);
-        }
-        catch (KafkaException ex) when (!ex.Error.IsFatal)
-        {
-            // Typically a rebalance took the partition away: its next owner re-applies, which is harmless.
-            LogCommitFailed(ex.Error.Reason);
+            try
+            {
+                consumer.StoreOffset(offset);
+            }
+            catch (KafkaException ex) when (!ex.Error.IsFatal)
+            {
+                // A rebalance took the partition away: its next owner applies the records again, which is harmless.
+                LogCommitFailed(ex.Error.Reason);
+            }
         }
     }
 
@@ -231,14 +239,19 @@ internal sealed partial class CmdbFeed
             // A file topology is this process's alone: read the whole feed, under a group nobody shares.
             GroupId = _topology.IsShared ? _config.CmdbGroupId : string.Create(CultureInfo.InvariantCulture, $"{_config.CmdbGroupId}-{Environment.ProcessId}-{Guid.NewGuid():N}"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            // The feed is sparse and its latency is the point: a broker that holds an empty fetch for the
+            // default 500 ms (librdkafka's mock cluster does, even when data arrives) would add up to that.
+            FetchWaitMaxMs = 50,
+            FetchQueueBackoffMs = 50,
         };
         foreach (var (key, value) in _config.Source.ClientProperties)
         {
             config.Set(key, value);
         }
 
-        // Offsets are committed by the loop, after the batch was applied.
-        config.EnableAutoCommit = false;
+        // Offsets are stored by the loop once the batch was applied (shared store only) and committed from there.
+        config.EnableAutoCommit = _topology.IsShared;
+        config.AutoCommitIntervalMs = (int)_config.Source.CommitInterval.TotalMilliseconds;
         config.EnableAutoOffsetStore = false;
         config.EnablePartitionEof = false;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
@@ -262,7 +275,7 @@ internal sealed partial class CmdbFeed
     [LoggerMessage(Level = LogLevel.Warning, Message = "cmdb feed: consume error: {Reason}")]
     private partial void LogConsumeError(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "cmdb feed: commit failed ({Reason}); the records will be applied again, which is harmless")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cmdb feed: offset not stored ({Reason}); the records will be applied again, which is harmless")]
     private partial void LogCommitFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cmdb feed: Kafka client: {Reason}")]

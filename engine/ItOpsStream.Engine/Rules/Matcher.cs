@@ -102,13 +102,17 @@ public sealed class MatcherSet
 
     public static MatcherSet Any { get; } = new([], "{}");
 
-    private MatcherSet(IReadOnlyList<Matcher> matchers, string text)
+    // An array, not the interface: foreach over IReadOnlyList boxes an enumerator per call, and
+    // this runs for every rule on every new alert.
+    private readonly Matcher[] _matchers;
+
+    private MatcherSet(Matcher[] matchers, string text)
     {
-        Matchers = matchers;
+        _matchers = matchers;
         Text = text;
     }
 
-    public IReadOnlyList<Matcher> Matchers { get; }
+    public IReadOnlyList<Matcher> Matchers => _matchers;
 
     /// <summary>The set as written in the rules file.</summary>
     public string Text { get; }
@@ -117,7 +121,7 @@ public sealed class MatcherSet
     public bool Matches<TSubject>(in TSubject subject)
         where TSubject : IMatchSubject, allows ref struct
     {
-        foreach (var matcher in Matchers)
+        foreach (var matcher in _matchers)
         {
             if (!matcher.Matches(subject.Get(matcher.Name)))
             {
@@ -246,7 +250,7 @@ public sealed class MatcherSet
             }
         }
 
-        return new MatcherSet(matchers, text.Trim());
+        return new MatcherSet([.. matchers], text.Trim());
     }
 
     private static char Peek(string text, int i) => i < text.Length ? text[i] : '\0';

@@ -56,8 +56,12 @@ public sealed class RuleEngine : ICorrelationRules, IInhibitionRules
 
         var graph = _topology.Current;
         var subject = AlertSubject.Of(alert, graph);
-        foreach (var rule in rules.Suppressions)
+        var suppressions = rules.Suppressions;
+
+        // Indexed loops: foreach over the IReadOnlyList interface would box an enumerator per alert.
+        for (int i = 0; i < suppressions.Count; i++)
         {
+            var rule = suppressions[i];
             if (Suppresses(rule, subject, graph, alert.ChangedAt))
             {
                 _suppressedByRule[rule.Name] = _suppressedByRule.GetValueOrDefault(rule.Name) + 1;
@@ -86,9 +90,9 @@ public sealed class RuleEngine : ICorrelationRules, IInhibitionRules
             return true;
         }
 
-        foreach (var window in rule.Windows)
+        for (int i = 0; i < rule.Windows.Count; i++)
         {
-            if (window.IsActive(at))
+            if (rule.Windows[i].IsActive(at))
             {
                 return true;
             }
@@ -107,8 +111,10 @@ public sealed class RuleEngine : ICorrelationRules, IInhibitionRules
 
         var graph = _topology.Current;
         var subject = AlertSubject.Of(alert, graph);
-        foreach (var rule in rules.Groupings)
+        var groupings = rules.Groupings;
+        for (int i = 0; i < groupings.Count; i++)
         {
+            var rule = groupings[i];
             if (!rule.Match.Matches(subject))
             {
                 continue;
@@ -186,11 +192,13 @@ public sealed class RuleEngine : ICorrelationRules, IInhibitionRules
         }
 
         var subject = AlertSubject.Of(alert, _topology.Current);
-        foreach (var rule in rules.Inhibitions)
+        var inhibitions = rules.Inhibitions;
+        for (int r = 0; r < inhibitions.Count; r++)
         {
-            foreach (var source in rule.Sources)
+            var sources = inhibitions[r].Sources;
+            for (int s = 0; s < sources.Count; s++)
             {
-                if (source.Matches(subject))
+                if (sources[s].Matches(subject))
                 {
                     if (_sources.TryAdd(alert.Fingerprint, alert))
                     {
@@ -225,8 +233,10 @@ public sealed class RuleEngine : ICorrelationRules, IInhibitionRules
 
         var graph = _topology.Current;
         var target = AlertSubject.Of(alert, graph);
-        foreach (var rule in rules.Inhibitions)
+        var inhibitions = rules.Inhibitions;
+        for (int r = 0; r < inhibitions.Count; r++)
         {
+            var rule = inhibitions[r];
             if (!rule.Target.Matches(target))
             {
                 continue;
