@@ -41,7 +41,9 @@ public sealed record CorrelationOptions
     /// An alert upstream of several incidents (they depend on its CI) merges them only if it fired at
     /// most this long after each of them opened: a cause precedes or closely follows its symptoms,
     /// a late alert on a shared CI is more likely another symptom. Default 3 min (a cause detected a
-    /// scrape interval and an alert <c>for:</c> period after its first symptom still counts).
+    /// scrape interval and an alert <c>for:</c> period after its first symptom still counts). The same
+    /// lag bounds the other direction: an alert joins an alert on one of its dependencies only if it
+    /// started at most this long after it (a symptom follows its cause within a detection delay).
     /// </summary>
     public TimeSpan UpstreamLag { get; init; } = TimeSpan.FromMinutes(3);
 

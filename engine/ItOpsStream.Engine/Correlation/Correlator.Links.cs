@@ -41,7 +41,9 @@ internal sealed partial class Correlator
     /// needs topology (same CI, a dependency path, a shared dependency, a business service) AND time:
     /// the two alerts started within the window of each other, the other one is still firing or
     /// resolved less than a window ago, and cause precedes effect (a CI's alert may start at most
-    /// UpstreamLag before the alert of a CI it depends on). Time is judged per pair of alerts, not per
+    /// UpstreamLag before the alert of a CI it depends on, and a symptom follows its cause within
+    /// UpstreamLag: an alert on a dependency that fired alone longer before is not what broke the new
+    /// alert's CI, most often a noise alert on a shared database or host). Time is judged per pair of alerts, not per
     /// incident, so a long incident does not keep absorbing whatever fires near it for hours.
     /// The best link wins (kind, hops, closeness in time, older incident). Incidents whose alerts
     /// depend on the new alert's CI and that opened no earlier than UpstreamLag before it are
@@ -220,7 +222,7 @@ internal sealed partial class Correlator
             long gap = onset - other.Snapshot.FirstSeen;
             bool recent = other.Active || t - other.Snapshot.ChangedAt <= _windowMs;
             bool causal = kind != LinkKind.Dependency
-                || (upstream ? gap <= _upstreamLagMs && !IsExplained(other) : gap >= -_upstreamLagMs);
+                || (upstream ? gap <= _upstreamLagMs && !IsExplained(other) : Math.Abs(gap) <= _upstreamLagMs);
             if (Math.Abs(gap) <= _windowMs && recent && causal
                 && (_rules is null || _rules.AllowJoin(self.Snapshot, incident)))
             {

@@ -267,6 +267,18 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void Dependent_AlertingLongerThanUpstreamLagAfterItsDependency_OpensItsOwnIncident()
+    {
+        // db:orders warned alone 4 min before checkout failed: not what broke checkout (lag 3 min).
+        var driver = new CorrelationDriver(CorrelationOptions.Default);
+        driver.Batch(Fire(0, "db:orders", "SlowQueries"));
+        driver.Batch(Fire(240, "svc:checkout", "Errors"));
+        Assert.Equal(2, driver.Stats.Opened);
+        driver.Batch(Fire(300, "svc:frontend", "Errors"));
+        Assert.Equal(2, driver.Stats.Opened);
+    }
+
+    [Fact]
     public void SharedDependency_WhenEnabled_RelatesServicesOnOneHost()
     {
         var driver = new CorrelationDriver(CorrelationOptions.Default with { SharedDependencyMaxDependents = 25 });
