@@ -25,6 +25,8 @@ internal static class Program
                 return await CmdbScaleRun.RunAsync(args[1..]).ConfigureAwait(false);
             case "kafka-throughput":
                 return await KafkaThroughput.RunAsync(args[1..]).ConfigureAwait(false);
+            case "cmdb-load":
+                return await CmdbScaleRun.LoadOnlyAsync(args[1..]).ConfigureAwait(false);
             default:
                 BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

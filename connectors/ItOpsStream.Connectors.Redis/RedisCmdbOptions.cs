@@ -28,8 +28,8 @@ public sealed record RedisCmdbOptions
     /// <summary>Import batches in flight at once on the pipelined connection (default 16).</summary>
     public int MaxBatchesInFlight { get; init; } = 16;
 
-    /// <summary>COUNT hint of each HSCAN page during a full load (default 10 000).</summary>
-    public int ScanPageSize { get; init; } = 10_000;
+    /// <summary>Bucket hashes requested at once (HGETALL) during a full load, while earlier ones are decoded (default 8).</summary>
+    public int LoadBucketsInFlight { get; init; } = 8;
 
     /// <summary>Most change-feed entries read per XREAD (default 1 000).</summary>
     public int ChangeReadCount { get; init; } = 1_000;
@@ -57,7 +57,7 @@ public sealed record RedisCmdbOptions
         Positive(ChangeStreamMaxLength, nameof(ChangeStreamMaxLength));
         Positive(WriteBatchSize, nameof(WriteBatchSize));
         Positive(MaxBatchesInFlight, nameof(MaxBatchesInFlight));
-        Positive(ScanPageSize, nameof(ScanPageSize));
+        Positive(LoadBucketsInFlight, nameof(LoadBucketsInFlight));
         Positive(ChangeReadCount, nameof(ChangeReadCount));
         if (CommandTimeout <= TimeSpan.Zero)
         {

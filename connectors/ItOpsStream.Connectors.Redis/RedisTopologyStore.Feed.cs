@@ -9,30 +9,33 @@ public sealed partial class RedisTopologyStore
     /// <summary>Changes per script call: one call blocks Redis for its duration, so it stays well under a millisecond.</summary>
     private const int ChangesPerScript = 256;
 
-    // KEYS: cis, rels, version, changes, generation. ARGV[1] = MAXLEN, ARGV[2] = index key prefix, then
-    // per change: op (u|d), kind (c|r), field, value. Each change gets the next version and the stream
-    // entry 0-{version}, in the same atomic script as the write. The per-CI index sets
-    // ({prefix}idx:{generation}:{id}, members ">to" and "<from") let a CI delete remove every relation
-    // naming it, as TopologyGraph.WithChanges does, without scanning the relation hash. A relation
-    // delete announces the type it removed.
+    // KEYS: version, changes, index generation. ARGV: MAXLEN, CI hash prefix, relation hash prefix,
+    // index prefix, then per change: op (u|d), kind (c|r), bucket (NNN: of the CI id, or of `from`),
+    // field, value. Each change gets the next version and the stream entry 0-{version}, in the same
+    // atomic script as the write. The per-CI index sets ({prefix}idx:{generation}:{id}, members ">to"
+    // and "<NNNfrom") let a CI delete remove every relation naming it, as TopologyGraph.WithChanges
+    // does, without scanning the relation hashes. A relation delete announces the type it removed.
+    // The hash and index keys are built here from the prefix: on Redis Cluster the prefix needs a
+    // hash tag so they share the slot of the declared keys.
     private const string ApplyScript = """
-        local maxlen = ARGV[1]
-        local idx = ARGV[2] .. (redis.call('GET', KEYS[5]) or '0') .. ':'
-        local v = tonumber(redis.call('GET', KEYS[3]) or '0')
-        for i = 3, #ARGV, 4 do
-          local op, kind, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+        local maxlen, cis, rels = ARGV[1], ARGV[2], ARGV[3]
+        local idx = ARGV[4] .. (redis.call('GET', KEYS[3]) or '0') .. ':'
+        local v = tonumber(redis.call('GET', KEYS[1]) or '0')
+        for i = 5, #ARGV, 5 do
+          local op, kind, bucket, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
           if kind == 'c' then
             if op == 'u' then
-              redis.call('HSET', KEYS[1], field, value)
+              redis.call('HSET', cis .. bucket, field, value)
             else
-              redis.call('HDEL', KEYS[1], field)
+              redis.call('HDEL', cis .. bucket, field)
               for _, m in ipairs(redis.call('SMEMBERS', idx .. field)) do
-                local other = string.sub(m, 2)
                 if string.sub(m, 1, 1) == '>' then
-                  redis.call('HDEL', KEYS[2], field .. '\31' .. other)
-                  redis.call('SREM', idx .. other, '<' .. field)
+                  local other = string.sub(m, 2)
+                  redis.call('HDEL', rels .. bucket, field .. '\31' .. other)
+                  redis.call('SREM', idx .. other, '<' .. bucket .. field)
                 else
-                  redis.call('HDEL', KEYS[2], other .. '\31' .. field)
+                  local other = string.sub(m, 5)
+                  redis.call('HDEL', rels .. string.sub(m, 2, 4), other .. '\31' .. field)
                   redis.call('SREM', idx .. other, '>' .. field)
                 end
               end
@@ -42,19 +45,19 @@ public sealed partial class RedisTopologyStore
             local sep = string.find(field, '\31', 1, true)
             local from, to = string.sub(field, 1, sep - 1), string.sub(field, sep + 1)
             if op == 'u' then
-              redis.call('HSET', KEYS[2], field, value)
+              redis.call('HSET', rels .. bucket, field, value)
               redis.call('SADD', idx .. from, '>' .. to)
-              redis.call('SADD', idx .. to, '<' .. from)
+              redis.call('SADD', idx .. to, '<' .. bucket .. from)
             else
-              local old = redis.call('HGET', KEYS[2], field)
+              local old = redis.call('HGET', rels .. bucket, field)
               if old then value = old end
-              redis.call('HDEL', KEYS[2], field)
+              redis.call('HDEL', rels .. bucket, field)
               redis.call('SREM', idx .. from, '>' .. to)
-              redis.call('SREM', idx .. to, '<' .. from)
+              redis.call('SREM', idx .. to, '<' .. bucket .. from)
             end
           end
-          v = redis.call('INCR', KEYS[3])
-          redis.call('XADD', KEYS[4], 'MAXLEN', '~', maxlen, '0-' .. v, 'o', op, 'k', kind, 'f', field, 'v', value)
+          v = redis.call('INCR', KEYS[1])
+          redis.call('XADD', KEYS[2], 'MAXLEN', '~', maxlen, '0-' .. v, 'o', op, 'k', kind, 'f', field, 'v', value)
         end
         return v
         """;
@@ -65,19 +68,21 @@ public sealed partial class RedisTopologyStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         var db = Database;
-        RedisKey[] keys = [Keys.Cis, Keys.Relations, Keys.Version, Keys.Changes, Keys.Generation];
+        RedisKey[] keys = [Keys.Version, Keys.Changes, Keys.Generation];
         long version = 0;
         int start = 0;
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(ChangesPerScript, changes.Count - start);
-            var args = new RedisValue[2 + (4 * count)];
+            var args = new RedisValue[4 + (5 * count)];
             args[0] = Options.ChangeStreamMaxLength;
-            args[1] = Keys.IndexPrefix;
+            args[1] = Keys.CisPrefix;
+            args[2] = Keys.RelationsPrefix;
+            args[3] = Keys.IndexPrefix;
             for (int i = 0; i < count; i++)
             {
-                EncodeChange(changes[start + i], args.AsSpan(2 + (4 * i), 4));
+                EncodeChange(changes[start + i], args.AsSpan(4 + (5 * i), 5));
             }
 
             var result = await db.ScriptEvaluateAsync(ApplyScript, keys, args).ConfigureAwait(false);
@@ -155,16 +160,18 @@ public sealed partial class RedisTopologyStore
         {
             CmdbCodec.ValidateId(ci.Id, "CI change");
             args[1] = "c";
-            args[2] = ci.Id;
-            args[3] = change.Op == TopologyChangeOp.Upsert ? CmdbCodec.EncodeCi(ci) : RedisValue.EmptyString;
+            args[2] = CmdbKeys.BucketName(CmdbKeys.BucketOf(ci.Id));
+            args[3] = ci.Id;
+            args[4] = change.Op == TopologyChangeOp.Upsert ? CmdbCodec.EncodeCi(ci) : RedisValue.EmptyString;
         }
         else if (change.Relation is { } relation)
         {
             CmdbCodec.ValidateId(relation.From, "relation change 'from'");
             CmdbCodec.ValidateId(relation.To, "relation change 'to'");
             args[1] = "r";
-            args[2] = CmdbCodec.EncodeRelationField(relation.From, relation.To);
-            args[3] = relation.Type;
+            args[2] = CmdbKeys.BucketName(CmdbKeys.BucketOf(relation.From));
+            args[3] = CmdbCodec.EncodeRelationField(relation.From, relation.To);
+            args[4] = relation.Type;
         }
         else
         {

@@ -30,18 +30,24 @@ public sealed record CmdbStats(long Cis, long Relations, long Version, long Chan
 
 public sealed partial class RedisTopologyStore
 {
-    // KEYS: cis, rels, version, changes, cis staging, rels staging, index generation.
-    // ARGV: MAXLEN, replace (0|1), new index generation. Commits an import: swaps the staged hashes and
-    // the index generation in (replace), and announces one "reload" entry, which tells every tailing
-    // process to load the whole topology again.
+    // KEYS: version, changes, index generation. ARGV: MAXLEN, replace (0|1), new index generation,
+    // CI hash prefix, relation hash prefix, staging prefix. Commits an import: swaps the staged bucket
+    // hashes and the index generation in (replace), and announces one "reload" entry, which tells
+    // every tailing process to load the whole topology again.
     private const string CommitImportScript = """
         if ARGV[2] == '1' then
-          if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('RENAME', KEYS[5], KEYS[1]) else redis.call('DEL', KEYS[1]) end
-          if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('RENAME', KEYS[6], KEYS[2]) else redis.call('DEL', KEYS[2]) end
-          redis.call('SET', KEYS[7], ARGV[3])
+          for b = 0, 255 do
+            local n = string.format('%03d', b)
+            for _, kind in ipairs({'cis:', 'rels:'}) do
+              local live = (kind == 'cis:' and ARGV[4] or ARGV[5]) .. n
+              local staged = ARGV[6] .. kind .. n
+              if redis.call('EXISTS', staged) == 1 then redis.call('RENAME', staged, live) else redis.call('DEL', live) end
+            end
+          end
+          redis.call('SET', KEYS[3], ARGV[3])
         end
-        local v = redis.call('INCR', KEYS[3])
-        redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[1], '0-' .. v, 'o', 'reload')
+        local v = redis.call('INCR', KEYS[1])
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], '0-' .. v, 'o', 'reload')
         return v
         """;
 
@@ -66,16 +72,45 @@ public sealed partial class RedisTopologyStore
 
         var db = Database;
         bool replace = mode == CmdbImportMode.Replace;
-        var cisKey = replace ? Keys.CisStaging : Keys.Cis;
-        var relationsKey = replace ? Keys.RelationsStaging : Keys.Relations;
         if (replace)
         {
             // Left over by an import that died before its commit.
-            await db.KeyDeleteAsync([Keys.CisStaging, Keys.RelationsStaging]).ConfigureAwait(false);
+            await db.KeyDeleteAsync([.. Keys.CisStaging, .. Keys.RelationsStaging]).ConfigureAwait(false);
         }
 
-        await WriteHashAsync(db, cisKey, document.Cis.Select(ci => new HashEntry(ci.Id, CmdbCodec.EncodeCi(ci))), cancellationToken).ConfigureAwait(false);
-        await WriteHashAsync(db, relationsKey, document.Relations.Select(r => new HashEntry(CmdbCodec.EncodeRelationField(r.From, r.To), r.Type)), cancellationToken).ConfigureAwait(false);
+        var ciTargets = replace ? Keys.CisStaging : Keys.Cis;
+        var relationTargets = replace ? Keys.RelationsStaging : Keys.Relations;
+        var fromBuckets = new Dictionary<string, int>(document.Cis.Count, StringComparer.Ordinal);
+        int Bucket(string id)
+        {
+            if (!fromBuckets.TryGetValue(id, out int bucket))
+            {
+                fromBuckets[id] = bucket = CmdbKeys.BucketOf(id);
+            }
+
+            return bucket;
+        }
+
+        var writes = new PipelinedWrites(Options.MaxBatchesInFlight);
+        foreach (var group in document.Cis.GroupBy(ci => Bucket(ci.Id)))
+        {
+            foreach (var chunk in group.Chunk(Options.WriteBatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await writes.AddAsync(db.HashSetAsync(ciTargets[group.Key], [.. chunk.Select(ci => new HashEntry(ci.Id, CmdbCodec.EncodeCi(ci)))])).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var group in document.Relations.GroupBy(r => Bucket(r.From)))
+        {
+            foreach (var chunk in group.Chunk(Options.WriteBatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await writes.AddAsync(db.HashSetAsync(relationTargets[group.Key], [.. chunk.Select(r => new HashEntry(CmdbCodec.EncodeRelationField(r.From, r.To), r.Type))])).ConfigureAwait(false);
+            }
+        }
+
+        await writes.DrainAsync().ConfigureAwait(false);
         long generation = (long?)await db.StringGetAsync(Keys.Generation).ConfigureAwait(false) ?? 0;
         long indexGeneration = replace ? generation + 1 : generation;
         if (replace)
@@ -83,12 +118,12 @@ public sealed partial class RedisTopologyStore
             await DeleteIndexGenerationAsync(db, indexGeneration).ConfigureAwait(false);
         }
 
-        await WriteIndexAsync(db, indexGeneration, document.Relations, cancellationToken).ConfigureAwait(false);
+        await WriteIndexAsync(db, indexGeneration, document.Relations, Bucket, cancellationToken).ConfigureAwait(false);
 
         var version = (long)await db.ScriptEvaluateAsync(
             CommitImportScript,
-            [Keys.Cis, Keys.Relations, Keys.Version, Keys.Changes, Keys.CisStaging, Keys.RelationsStaging, Keys.Generation],
-            [Options.ChangeStreamMaxLength, replace ? 1 : 0, indexGeneration]).ConfigureAwait(false);
+            [Keys.Version, Keys.Changes, Keys.Generation],
+            [Options.ChangeStreamMaxLength, replace ? 1 : 0, indexGeneration, Keys.CisPrefix, Keys.RelationsPrefix, Keys.StagingPrefix]).ConfigureAwait(false);
         if (replace)
         {
             await DeleteIndexGenerationAsync(db, generation).ConfigureAwait(false);
@@ -102,21 +137,18 @@ public sealed partial class RedisTopologyStore
     public async Task<CmdbStats> GetStatsAsync()
     {
         var db = Database;
-        var cis = db.HashLengthAsync(Keys.Cis);
-        var relations = db.HashLengthAsync(Keys.Relations);
+        var cis = Task.WhenAll(Keys.Cis.Select(k => db.HashLengthAsync(k)));
+        var relations = Task.WhenAll(Keys.Relations.Select(k => db.HashLengthAsync(k)));
         var version = db.StringGetAsync(Keys.Version);
         var streamLength = db.StreamLengthAsync(Keys.Changes);
         var oldest = OldestReplayableVersionAsync();
-        long memory = 0;
-        foreach (var key in new[] { Keys.Cis, Keys.Relations, Keys.Version, Keys.Changes })
-        {
-            var usage = await db.ExecuteAsync("MEMORY", "USAGE", key).ConfigureAwait(false);
-            memory += usage.IsNull ? 0 : (long)usage;
-        }
+        var usages = await Task.WhenAll(Keys.Cis.Concat(Keys.Relations).Append(Keys.Version).Append(Keys.Changes)
+            .Select(key => db.ExecuteAsync("MEMORY", "USAGE", key))).ConfigureAwait(false);
+        long memory = usages.Sum(u => u.IsNull ? 0 : (long)u);
 
         return new CmdbStats(
-            await cis.ConfigureAwait(false),
-            await relations.ConfigureAwait(false),
+            (await cis.ConfigureAwait(false)).Sum(),
+            (await relations.ConfigureAwait(false)).Sum(),
             (long?)await version.ConfigureAwait(false) ?? 0,
             await streamLength.ConfigureAwait(false),
             await oldest.ConfigureAwait(false),
@@ -124,31 +156,24 @@ public sealed partial class RedisTopologyStore
     }
 
     /// <summary>The per-CI relation index: one SADD per CI with all its members, pipelined.</summary>
-    private async Task WriteIndexAsync(IDatabase db, long generation, IReadOnlyList<RelationRecord> relations, CancellationToken cancellationToken)
+    private async Task WriteIndexAsync(IDatabase db, long generation, IReadOnlyList<RelationRecord> relations, Func<string, int> bucketOf, CancellationToken cancellationToken)
     {
         var members = new Dictionary<string, List<RedisValue>>(StringComparer.Ordinal);
         foreach (var r in relations)
         {
             Add(r.From, ">" + r.To);
-            Add(r.To, "<" + r.From);
+            Add(r.To, "<" + CmdbKeys.BucketName(bucketOf(r.From)) + r.From);
         }
 
-        var inFlight = new Queue<Task>();
+        // Small commands: many more of them in flight than of the big HSET batches.
+        var writes = new PipelinedWrites(Options.MaxBatchesInFlight * 64);
         foreach (var (ci, set) in members)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (inFlight.Count >= Options.MaxBatchesInFlight * 64)
-            {
-                await inFlight.Dequeue().ConfigureAwait(false);
-            }
-
-            inFlight.Enqueue(db.SetAddAsync(Keys.Index(generation, ci), [.. set]));
+            await writes.AddAsync(db.SetAddAsync(Keys.Index(generation, ci), [.. set])).ConfigureAwait(false);
         }
 
-        while (inFlight.Count > 0)
-        {
-            await inFlight.Dequeue().ConfigureAwait(false);
-        }
+        await writes.DrainAsync().ConfigureAwait(false);
 
         void Add(string ci, string member)
         {
@@ -187,24 +212,27 @@ public sealed partial class RedisTopologyStore
         }
     }
 
-    /// <summary>HSET in batches of <see cref="RedisCmdbOptions.WriteBatchSize"/>, a bounded number in flight on the pipelined connection.</summary>
-    private async Task WriteHashAsync(IDatabase db, RedisKey key, IEnumerable<HashEntry> entries, CancellationToken cancellationToken)
+    /// <summary>Commands in flight on the pipelined connection, at most a bound at once.</summary>
+    private sealed class PipelinedWrites(int maxInFlight)
     {
-        var inFlight = new Queue<Task>();
-        foreach (var chunk in entries.Chunk(Options.WriteBatchSize))
+        private readonly Queue<Task> _inFlight = new();
+
+        public async Task AddAsync(Task write)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (inFlight.Count >= Options.MaxBatchesInFlight)
+            if (_inFlight.Count >= maxInFlight)
             {
-                await inFlight.Dequeue().ConfigureAwait(false);
+                await _inFlight.Dequeue().ConfigureAwait(false);
             }
 
-            inFlight.Enqueue(db.HashSetAsync(key, chunk));
+            _inFlight.Enqueue(write);
         }
 
-        while (inFlight.Count > 0)
+        public async Task DrainAsync()
         {
-            await inFlight.Dequeue().ConfigureAwait(false);
+            while (_inFlight.Count > 0)
+            {
+                await _inFlight.Dequeue().ConfigureAwait(false);
+            }
         }
     }
 }

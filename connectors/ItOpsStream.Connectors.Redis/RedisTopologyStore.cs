@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace ItOpsStream.Connectors.Redis;
 
 /// <summary>
-/// The CMDB in Redis: full loads by chunked HSCAN, pipelined imports, and changes applied atomically
+/// The CMDB in Redis: full loads by pipelined HGETALL of bucket hashes, pipelined imports, and changes applied atomically
 /// (write + version + change-stream entry in one Lua script) for every engine process to tail.
 /// </summary>
 /// <remarks>
@@ -82,39 +82,59 @@ public sealed partial class RedisTopologyStore : ITopologyStore
     public async ValueTask<TopologySnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         var db = Database;
-        // The version is read first: a change landing during the scan is then replayed from the feed
-        // on top of whatever state the scan saw, and upserts and deletes are idempotent.
+        // The version is read first: a change landing during the load is then replayed from the feed
+        // on top of whatever state the load saw, and upserts and deletes are idempotent.
         long version = (long?)await db.StringGetAsync(Keys.Version).ConfigureAwait(false) ?? 0;
-        long ciCount = await db.HashLengthAsync(Keys.Cis).ConfigureAwait(false);
-        long relationCount = await db.HashLengthAsync(Keys.Relations).ConfigureAwait(false);
+        var ciCounts = await Task.WhenAll(Keys.Cis.Select(k => db.HashLengthAsync(k))).ConfigureAwait(false);
+        var relationCounts = await Task.WhenAll(Keys.Relations.Select(k => db.HashLengthAsync(k))).ConfigureAwait(false);
 
-        var ids = new StringPool((int)ciCount);
+        var ids = new StringPool((int)ciCounts.Sum());
         var shared = new StringPool();
-        var cis = new List<CiRecord>((int)ciCount);
-        await foreach (var entry in db.HashScanAsync(Keys.Cis, pageSize: Options.ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+        var cis = new List<CiRecord>((int)ciCounts.Sum());
+        await ForEachBucketAsync(db, Keys.Cis, entries =>
         {
-            string id = ids.Get(((ReadOnlyMemory<byte>)entry.Name).Span, out bool added);
-            if (added)
+            foreach (var entry in entries)
             {
-                // HSCAN may return an entry twice when the hash is resized during the scan.
-                cis.Add(CmdbCodec.DecodeCi(id, ((ReadOnlyMemory<byte>)entry.Value).Span, shared));
+                string id = ids.Get(((ReadOnlyMemory<byte>)entry.Name).Span, out bool added);
+                if (added)
+                {
+                    cis.Add(CmdbCodec.DecodeCi(id, ((ReadOnlyMemory<byte>)entry.Value).Span, shared));
+                }
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
 
-        var relations = new List<RelationRecord>((int)relationCount);
-        await foreach (var entry in db.HashScanAsync(Keys.Relations, pageSize: Options.ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+        var relations = new List<RelationRecord>((int)relationCounts.Sum());
+        await ForEachBucketAsync(db, Keys.Relations, entries =>
         {
-            // Endpoints come from the id pool, so a relation adds no string of its own for a known CI.
-            var (from, to) = CmdbCodec.DecodeRelationField(((ReadOnlyMemory<byte>)entry.Name).Span, ids);
-            relations.Add(new RelationRecord(from, to, shared.Get(((ReadOnlyMemory<byte>)entry.Value).Span)));
-        }
-
-        if (relations.Count > await db.HashLengthAsync(Keys.Relations).ConfigureAwait(false))
-        {
-            relations = DistinctRelations(relations);
-        }
+            foreach (var entry in entries)
+            {
+                // Endpoints come from the id pool, so a relation adds no string of its own for a known CI.
+                var (from, to) = CmdbCodec.DecodeRelationField(((ReadOnlyMemory<byte>)entry.Name).Span, ids);
+                relations.Add(new RelationRecord(from, to, shared.Get(((ReadOnlyMemory<byte>)entry.Value).Span)));
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         return new TopologySnapshot(new TopologyDocument(cis, relations), version);
+    }
+
+    /// <summary>
+    /// HGETALL of every bucket, <see cref="RedisCmdbOptions.LoadBucketsInFlight"/> at a time, handed to
+    /// <paramref name="decode"/> in bucket order while the next ones are on the wire.
+    /// </summary>
+    private async Task ForEachBucketAsync(IDatabase db, RedisKey[] buckets, Action<HashEntry[]> decode, CancellationToken cancellationToken)
+    {
+        var inFlight = new Queue<Task<HashEntry[]>>();
+        int next = 0;
+        while (next < buckets.Length || inFlight.Count > 0)
+        {
+            while (next < buckets.Length && inFlight.Count < Options.LoadBucketsInFlight)
+            {
+                inFlight.Enqueue(db.HashGetAllAsync(buckets[next++]));
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            decode(await inFlight.Dequeue().ConfigureAwait(false));
+        }
     }
 
     /// <summary>The URL (password hidden) and the key prefix, for logs.</summary>
@@ -139,22 +159,6 @@ public sealed partial class RedisTopologyStore : ITopologyStore
         // RESP2 keeps the raw replies of XREAD (parsed below) the same on every server version.
         config.Protocol = RedisProtocol.Resp2;
         config.ReconnectRetryPolicy = new ExponentialRetry(250, 5_000);
-    }
-
-    private static List<RelationRecord> DistinctRelations(List<RelationRecord> relations)
-    {
-        var seen = new HashSet<(string, string)>(relations.Count);
-        var distinct = new List<RelationRecord>(relations.Count);
-        for (int i = relations.Count - 1; i >= 0; i--)
-        {
-            if (seen.Add((relations[i].From, relations[i].To)))
-            {
-                distinct.Add(relations[i]);
-            }
-        }
-
-        distinct.Reverse();
-        return distinct;
     }
 
     private async ValueTask<IDatabase> TailDatabaseAsync()

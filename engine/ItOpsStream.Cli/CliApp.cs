@@ -25,6 +25,9 @@ internal static class CliApp
         RunCommand.Create(),
         DemoCommand.Create(),
         CmdbCommand.Create(),
+        RulesCommand.Create(),
+        BacktestCommand.Create(),
+        ExplainCommand.Create(),
     ];
 
     public static RootCommand BuildRoot()

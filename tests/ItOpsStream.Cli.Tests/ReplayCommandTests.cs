@@ -136,7 +136,8 @@ public sealed class ReplayCommandTests : IDisposable
         var (code, stderr) = await Run("replay", "--topology", Scenario("shop-topology.json"), "--events", Scenario("two-faults.jsonl"), "--rules", rules, "--out", Temp("out.jsonl"));
         Assert.Equal(CliApp.ExitBadInput, code);
         var line = Assert.Single(stderr.TrimEnd().Split('\n'));
-        Assert.Equal($"itopsstream: {rules}:2:11: 'window' must be a duration like 90s, 10m or 2h, not 'soon'", line);
+        Assert.StartsWith("itopsstream: ", line, StringComparison.Ordinal);
+        Assert.EndsWith("rules.yaml:2:11: 'window' must be a duration like 90s, 10m or 2h, not 'soon'", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,6 +50,27 @@ public sealed class TopologySnapshotManagerTests(RedisFixture redis, ITestOutput
     }
 
     [Fact]
+    public async Task RedisTopology_FromAUrl_LoadsAndFollowsItsOwnChanges()
+    {
+        string url = $"{redis.Url}?prefix={Uri.EscapeDataString(redis.NewPrefix())}";
+        await using (var importer = await RedisTopologyStore.ConnectAsync(url))
+        {
+            await importer.ImportAsync(Topology, CmdbImportMode.Merge, default);
+        }
+
+        await using var topology = await RedisTopology.StartAsync(url, snapshotOptions: Fast);
+        Assert.Equal(3, topology.Snapshot.Graph.Count);
+
+        long version = await topology.Store.ApplyAsync([new TopologyChange(TopologyChangeOp.Delete, null, new RelationRecord("svc:checkout", "db:orders"))], default);
+        await WaitForVersion(topology.Snapshot, version);
+
+        Assert.Equal(1, topology.Snapshot.Graph.RelationCount);
+        // What the pipeline's correlator reads (PipelinePorts.Topology).
+        ItOpsStream.Engine.Correlation.ITopologyProvider provider = topology.Snapshot;
+        Assert.Same(topology.Snapshot.Graph, provider.Current);
+    }
+
+    [Fact]
     public async Task ChangeFeed_ApplyToSwappedSnapshot_TakesWellUnderOneSecond()
     {
         var options = redis.NewOptions();

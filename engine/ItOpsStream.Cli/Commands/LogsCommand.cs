@@ -38,7 +38,8 @@ internal static class LogsCommand
             }
 
             var miner = LoadMiner(parse.GetValue(snapshotIn));
-            var ids = MineTwoPass(miner, inFile);
+            // Batch mode, two passes: see LogTemplateBatch and docs/LOGS.md.
+            var ids = LogTemplateBatch.Assign(miner, File.ReadLines(inFile.FullName));
             WriteAssignments(outFile, miner, ids);
             if (parse.GetValue(snapshotOut) is { } snapshot)
             {
@@ -74,49 +75,7 @@ internal static class LogsCommand
         }
     }
 
-    /// <summary>
-    /// Batch mode: pass 1 learns over the whole file, pass 2 gives each line the id its cluster holds at the end
-    /// (merged ids resolved), so early and late lines of one template share one id.
-    /// </summary>
-    private static List<int> MineTwoPass(LogTemplateMiner miner, FileInfo inFile)
-    {
-        var ids = new List<int>();
-        foreach (var line in File.ReadLines(inFile.FullName))
-        {
-            ids.Add(miner.Mine(line).TemplateId);
-        }
-
-        miner.Consolidate();
-        bool evicted = false;
-        for (int i = 0; i < ids.Count; i++)
-        {
-            ids[i] = miner.ResolveId(ids[i]);
-            evicted |= ids[i] < 0;
-        }
-
-        if (evicted)
-        {
-            int i = 0;
-            foreach (var line in File.ReadLines(inFile.FullName))
-            {
-                if (ids[i] < 0)
-                {
-                    ids[i] = miner.Mine(line).TemplateId;
-                }
-
-                i++;
-            }
-
-            for (i = 0; i < ids.Count; i++)
-            {
-                ids[i] = miner.ResolveId(ids[i]);
-            }
-        }
-
-        return ids;
-    }
-
-    private static void WriteAssignments(FileInfo outFile, LogTemplateMiner miner, List<int> ids)
+    private static void WriteAssignments(FileInfo outFile, LogTemplateMiner miner, IReadOnlyList<int> ids)
     {
         var texts = new Dictionary<int, string>();
         using var writer = new StreamWriter(outFile.FullName, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };

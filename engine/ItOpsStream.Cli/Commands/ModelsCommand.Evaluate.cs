@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ItOpsStream.Models.Anomaly;
 using ItOpsStream.Models.Anomaly.Evaluation;
+using ItOpsStream.Models.Training;
 
 namespace ItOpsStream.Cli.Commands;
 
@@ -19,13 +20,14 @@ internal static partial class ModelsCommand
         };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "Write one PNG per series and detector here (value, score, windows, labels, detections)." };
         var threshold = new Option<double?>("--threshold") { Description = "Threshold of the point- and window-wise metrics (default: the NAB standard optimum)." };
+        var model = new Option<FileInfo?>("--model") { Description = "Also evaluate this ONNX window model (input float [1, W], output a raw anomaly statistic)." };
         var command = new Command("evaluate", "Score detectors on labelled series: point-wise and window-wise precision/recall/F1 and NAB scores (standard, reward_low_FP_rate, reward_low_FN_rate).")
         {
-            data, detectors, plots, threshold,
+            data, detectors, plots, threshold, model,
         };
         command.SetAction(parse =>
         {
-            Evaluate(parse.GetValue(data)!, parse.GetValue(detectors)!, parse.GetValue(plots), parse.GetValue(threshold), parse.InvocationConfiguration.Output);
+            Evaluate(parse.GetValue(data)!, parse.GetValue(detectors)!, parse.GetValue(plots), parse.GetValue(threshold), parse.GetValue(model), parse.InvocationConfiguration.Output);
             return CliApp.ExitOk;
         });
         return command;
@@ -93,7 +95,7 @@ internal static partial class ModelsCommand
         return corpus;
     }
 
-    private static void Evaluate(DirectoryInfo data, string[] detectors, DirectoryInfo? plots, double? threshold, TextWriter output)
+    private static void Evaluate(DirectoryInfo data, string[] detectors, DirectoryInfo? plots, double? threshold, FileInfo? model, TextWriter output)
     {
         var names = detectors.SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (names.Contains("all", StringComparer.OrdinalIgnoreCase))
@@ -111,28 +113,75 @@ internal static partial class ModelsCommand
             throw new CliInputException($"--threshold: {threshold} is not in [0, 1]");
         }
 
+        var onnx = model is null ? null : ReadOnnx(model);
         var corpus = ReadCorpus(data);
-        var inv = CultureInfo.InvariantCulture;
         output.WriteLine($"corpus: {corpus.Count} series, {corpus.Sum(s => s.Length)} points, {corpus.Sum(s => s.AnomalyOnsets().Count)} labelled anomalies");
         output.WriteLine();
         output.WriteLine("| detector | NAB standard | NAB low FP | NAB low FN | threshold | windows found | FP (NAB std) | window P | window R | window F1 | point P | point R | point F1 |");
         output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var name in names)
+        var runs = names.Select(n => (Name: n, Factory: (Func<IStreamingDetector>)(() => DetectorFactory.Create(n)))).ToList();
+        var sessions = new List<OnnxWindowDetector>();
+        if (model is not null && onnx is not null)
         {
-            var result = CorpusEvaluation.Run(name, corpus, threshold);
-            var std = result.Nab[0];
-            output.WriteLine(string.Create(inv,
-                $"| {name} | {std.NormalizedScore:0.0} | {result.Nab[1].NormalizedScore:0.0} | {result.Nab[2].NormalizedScore:0.0} | {result.Threshold:0.###} | {std.DetectedWindows}/{std.Windows} | {std.FalsePositives} | {result.WindowWise.Precision:0.00} | {result.WindowWise.Recall:0.00} | {result.WindowWise.F1:0.00} | {result.PointWise.Precision:0.00} | {result.PointWise.Recall:0.00} | {result.PointWise.F1:0.00} |"));
-
-            if (plots is not null)
+            runs.Add(("onnx:" + Path.GetFileNameWithoutExtension(model.Name), () =>
             {
-                plots.Create();
-                foreach (var series in result.Series)
-                {
-                    var png = SeriesPlot.RenderPng(series, name, result.Threshold);
-                    File.WriteAllBytes(Path.Combine(plots.FullName, $"{series.Series.Name}.{name}.png"), png);
-                }
+                var detector = new OnnxWindowDetector(onnx);
+                sessions.Add(detector);
+                return detector;
+            }));
+        }
+
+        try
+        {
+            foreach (var (name, factory) in runs)
+            {
+                EvaluateOne(name, factory, corpus, plots, threshold, output);
             }
+        }
+        finally
+        {
+            sessions.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static byte[] ReadOnnx(FileInfo model)
+    {
+        if (!model.Exists)
+        {
+            throw new CliInputException($"{model.FullName}: file not found");
+        }
+
+        var bytes = File.ReadAllBytes(model.FullName);
+        try
+        {
+            using var probe = new OnnxWindowDetector(bytes);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliInputException($"{model.FullName}: {ex.Message}");
+        }
+
+        return bytes;
+    }
+
+    private static void EvaluateOne(string name, Func<IStreamingDetector> factory, IReadOnlyList<LabeledSeries> corpus, DirectoryInfo? plots, double? threshold, TextWriter output)
+    {
+        var result = CorpusEvaluation.Run(name, factory, corpus, threshold);
+        var std = result.Nab[0];
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {std.NormalizedScore:0.0} | {result.Nab[1].NormalizedScore:0.0} | {result.Nab[2].NormalizedScore:0.0} | {result.Threshold:0.###} | {std.DetectedWindows}/{std.Windows} | {std.FalsePositives} | {result.WindowWise.Precision:0.00} | {result.WindowWise.Recall:0.00} | {result.WindowWise.F1:0.00} | {result.PointWise.Precision:0.00} | {result.PointWise.Recall:0.00} | {result.PointWise.F1:0.00} |"));
+
+        if (plots is null)
+        {
+            return;
+        }
+
+        plots.Create();
+        foreach (var series in result.Series)
+        {
+            var png = SeriesPlot.RenderPng(series, name, result.Threshold);
+            var file = $"{series.Series.Name}.{name.Replace(':', '_')}.png";
+            File.WriteAllBytes(Path.Combine(plots.FullName, file), png);
         }
     }
 }

@@ -4,6 +4,8 @@ using System.Globalization;
 using ItOpsStream.Engine.Correlation;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Pipeline;
+using ItOpsStream.Engine.Remediation;
+using ItOpsStream.Engine.Rules;
 using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.Engine.Topology;
 
@@ -14,7 +16,7 @@ namespace ItOpsStream.Cli.Commands;
 /// recorded telemetry file and a topology file, and writes every incident record (CONTRACTS §4).
 /// Event time only, so the output is the same bytes on every run.
 /// </summary>
-internal static class ReplayCommand
+internal static partial class ReplayCommand
 {
     /// <summary>Dead letters printed on stderr when no <c>--dead-letters</c> file is given.</summary>
     private const int MaxDeadLettersOnStderr = 10;
@@ -25,13 +27,19 @@ internal static class ReplayCommand
         var events = new Option<string>("--events") { Description = "Telemetry file, JSON Lines (CONTRACTS §2).", Required = true };
         var rules = new Option<string?>("--rules")
         {
-            Description = "Rules file, YAML. Honoured now: the 'alerts' (fingerprint_labels, flap_threshold, flap_window, stale_after) and 'correlation' (window, max_hops, reopen_grace, …) settings; rule sections (suppression, inhibition, grouping, remediation) come with issue 3 and are refused until then.",
+            Description = "Rules file, YAML (docs/RULES.md): alerts and correlation settings, priority matrix, suppress, inhibit, grouping and remediation rules.",
         };
         var output = new Option<string>("--out") { Description = "Where incident records go, JSON Lines (CONTRACTS §3).", Required = true };
         var deadLetters = new Option<string?>("--dead-letters") { Description = "Where unreadable records go, JSON Lines with reason and position. Without it they are counted and the first few printed on stderr." };
+        var report = new Option<string?>("--report")
+        {
+            Description = "After the run, print a summary for SREs (alerts in, incidents out, compression, priorities, noisiest checks and CIs, suppressed and inhibited) to stdout, or to FILE.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var remediations = new Option<string?>("--remediations") { Description = "Where remediation triggers go, JSON Lines (docs/RULES.md)." };
         var command = new Command("replay", "Run the whole pipeline over recorded telemetry and write every incident record; at the end of input all windows are flushed.")
         {
-            topology, events, rules, output, deadLetters,
+            topology, events, rules, output, deadLetters, report, remediations,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetRequiredValue(topology),
@@ -39,29 +47,19 @@ internal static class ReplayCommand
             parse.GetValue(rules),
             parse.GetRequiredValue(output),
             parse.GetValue(deadLetters),
+            new ReplayExtras(parse.GetResult(report) is not null, parse.GetValue(report), parse.GetValue(remediations), parse.InvocationConfiguration.Output),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string topologyPath, string eventsPath, string? rulesPath, string outPath, string? deadLettersPath, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string topologyPath, string eventsPath, string? rulesPath, string outPath, string? deadLettersPath, ReplayExtras extras, TextWriter stderr, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         RequireFile(topologyPath, "topology");
         RequireFile(eventsPath, "events");
-        var options = PipelineOptions.Default;
-        if (rulesPath is not null)
-        {
-            RequireFile(rulesPath, "rules");
-            try
-            {
-                options = SettingsFile.Load(rulesPath, options);
-            }
-            catch (SettingsFormatException ex)
-            {
-                throw new CliInputException(ex.Message);
-            }
-        }
+        var ruleSet = LoadRules(rulesPath);
+        var options = ruleSet.Options;
 
         TopologyGraph graph;
         try
@@ -76,19 +74,41 @@ internal static class ReplayCommand
         await using var eventsStream = OpenRead(eventsPath);
         await using var outStream = Create(outPath, "output");
         await using var deadLetterStream = deadLettersPath is null ? null : Create(deadLettersPath, "dead-letter");
+        await using var remediationStream = extras.RemediationsPath is null ? null : Create(extras.RemediationsPath, "remediations");
         using var incidents = new JsonLinesIncidentSink(outStream);
         await using var deadLetterFile = deadLetterStream is null ? null : new JsonLinesDeadLetterSink(deadLetterStream, leaveOpen: true);
         var deadLetters = (IRecordSink<DeadLetter>?)deadLetterFile ?? new StderrDeadLetters(stderr, MaxDeadLettersOnStderr);
+
+        var topologyProvider = new StaticTopology(graph);
+        var rulesProvider = new RulesProvider(ruleSet);
+        var ruleEngine = ruleSet.HasCorrelationRules ? new RuleEngine(rulesProvider, topologyProvider) : null;
+        var collector = new IncidentCollector(incidents);
+        IRecordSink<IncidentRecord> incidentSink = collector;
+        RemediationEngine? remediation = null;
+        if (remediationStream is not null)
+        {
+            remediation = new RemediationEngine(rulesProvider, topologyProvider);
+            incidentSink = new RemediationSink(collector, new JsonLinesRemediationSink(remediationStream), remediation);
+        }
 
         var pipeline = new TelemetryPipeline(options, new PipelinePorts
         {
             Source = new JsonLinesFileSource(eventsStream, eventsPath),
             DecoderFactory = () => new NativeRecordDecoder(),
-            Topology = new StaticTopology(graph),
-            Incidents = incidents,
+            Topology = topologyProvider,
+            Incidents = incidentSink,
             DeadLetters = deadLetters,
+
+            // Metric anomalies and log-derived alerts (new error templates, rate spikes, error bursts); one set per shard.
+            AlertProducerFactory = StandardAlertProducers.Factory(),
+            Rules = ruleEngine,
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (extras.Report)
+        {
+            await WriteReportAsync(extras, ReplayReport.Render(stats, collector.Incidents, ruleEngine, remediation?.Stats), cancellationToken).ConfigureAwait(false);
+        }
+
         if (deadLetters is StderrDeadLetters { Omitted: > 0 } omitted)
         {
             stderr.WriteLine($"itopsstream: {omitted.Omitted} more dead letters not shown (use --dead-letters FILE)");

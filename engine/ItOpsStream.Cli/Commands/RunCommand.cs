@@ -20,23 +20,20 @@ internal static class RunCommand
             Description = "YAML configuration (docs/KAFKA.md); ITOPS__SECTION__KEY environment variables override it.",
             Required = true,
         };
-        var command = new Command("run", "Run the engine as a service: consume telemetry from Kafka, produce incidents and dead letters to Kafka.")
+        var topologyOption = new Option<string>("--topology")
+        {
+            Description = "The CMDB: a topology file (CONTRACTS §1) or a redis:// / rediss:// URL (docs/CMDB.md); overrides topology.file / topology.redis of the configuration.",
+        };
+        var command = new Command("run", "Run the engine as a service: consume telemetry and CMDB changes (itops.cmdb) from Kafka, produce incidents and dead letters to Kafka.")
         {
             configOption,
+            topologyOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(configOption)!.FullName;
-            var config = EngineConfig.Load(path);
-            TopologyGraph topology;
-            try
-            {
-                topology = TopologyGraph.Build(TopologyFile.Load(config.TopologyFile));
-            }
-            catch (TopologyFormatException ex)
-            {
-                throw new CliInputException(ex.Message);
-            }
+            var config = EngineConfig.Load(path, topology: parse.GetValue(topologyOption));
+            await using var topology = await OpenTopologyAsync(config).ConfigureAwait(false);
 
             var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
             builder.Logging.AddSimpleConsole(o =>
@@ -56,5 +53,23 @@ internal static class RunCommand
             return engine.ExitCode;
         });
         return command;
+    }
+
+    /// <summary>Loads the file topology, or connects to Redis (loading happens in the service, which may wait for Redis).</summary>
+    private static async Task<TopologyWiring> OpenTopologyAsync(EngineConfig config)
+    {
+        if (config.TopologyRedisUrl is { } url)
+        {
+            return await TopologyWiring.ConnectRedisAsync(url).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return TopologyWiring.FromGraph(TopologyGraph.Build(TopologyFile.Load(config.TopologyFile!)), config.TopologyFile!);
+        }
+        catch (TopologyFormatException ex)
+        {
+            throw new CliInputException(ex.Message);
+        }
     }
 }

@@ -27,13 +27,26 @@ internal sealed record EngineConfig
 
     public required string DeadLetterTopic { get; init; }
 
-    public required string TopologyFile { get; init; }
+    /// <summary>The CMDB file (CONTRACTS §1); null when the topology is in Redis.</summary>
+    public string? TopologyFile { get; init; }
+
+    /// <summary>The CMDB in Redis (<c>redis://</c> or <c>rediss://</c> URL, docs/CMDB.md); null when it is a file.</summary>
+    public string? TopologyRedisUrl { get; init; }
+
+    /// <summary>The CMDB change topic (CONTRACTS §1 records with <c>op</c>); null: the feed is off.</summary>
+    public string? CmdbTopic { get; init; }
+
+    /// <summary>Consumer group of the CMDB feed when the topology is in Redis (one engine applies each change for all).</summary>
+    public string CmdbGroupId { get; init; } = "itopsstream-cmdb";
 
     public required PipelineOptions Pipeline { get; init; }
 
     /// <summary>Reads and validates the configuration.</summary>
     /// <exception cref="CliInputException">One line: which key (or file position) is wrong and why.</exception>
-    public static EngineConfig Load(string path, IDictionary? environment = null)
+    /// <param name="path">The YAML file.</param>
+    /// <param name="environment">Environment variables (the process's when null).</param>
+    /// <param name="topology">The <c>--topology</c> override: a file path (relative to the working directory) or a <c>redis://</c> URL.</param>
+    public static EngineConfig Load(string path, IDictionary? environment = null, string? topology = null)
     {
         var values = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         ReadYaml(path, values);
@@ -43,6 +56,13 @@ internal sealed record EngineConfig
             {
                 values[name[EnvironmentPrefix.Length..].Replace("__", ".", StringComparison.Ordinal)] = value;
             }
+        }
+
+        if (!string.IsNullOrEmpty(topology))
+        {
+            values.Remove(TopologyFileKey);
+            values.Remove(TopologyRedisKey);
+            values[IsRedisUrl(topology) ? TopologyRedisKey : TopologyFileKey] = IsRedisUrl(topology) ? topology : Path.GetFullPath(topology);
         }
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
@@ -99,27 +119,49 @@ internal sealed record EngineConfig
             // Live: a quiet stream must still time alerts and incidents out.
             IdleAdvanceAfter = reader.Millis("pipeline.idle_advance_ms", TimeSpan.FromSeconds(5)),
         };
-        var topologyFile = reader.Required("topology.file");
+        var topologyFile = reader.Optional(TopologyFileKey);
+        var topologyRedis = reader.Optional(TopologyRedisKey);
+        if (string.IsNullOrEmpty(topologyFile) == string.IsNullOrEmpty(topologyRedis))
+        {
+            throw new CliInputException($"config: topology: set exactly one of {TopologyFileKey} and {TopologyRedisKey} (or pass --topology FILE|redis://…)");
+        }
+
+        if (!string.IsNullOrEmpty(topologyRedis) && !IsRedisUrl(topologyRedis))
+        {
+            throw new CliInputException($"config: {TopologyRedisKey}: expected a redis:// or rediss:// URL");
+        }
+
+        var cmdbTopic = reader.Optional("kafka.cmdb_topic") ?? "itops.cmdb";
         var config = new EngineConfig
         {
             Source = source,
             Sink = sink,
             IncidentsTopic = reader.Optional("kafka.incidents_topic") ?? KafkaSinks.IncidentsTopic,
             DeadLetterTopic = reader.Optional("kafka.deadletter_topic") ?? KafkaSinks.DeadLetterTopic,
-            TopologyFile = Path.IsPathRooted(topologyFile) ? topologyFile : Path.Combine(baseDirectory, topologyFile),
+            TopologyFile = string.IsNullOrEmpty(topologyFile) ? null : Path.IsPathRooted(topologyFile) ? topologyFile : Path.Combine(baseDirectory, topologyFile),
+            TopologyRedisUrl = string.IsNullOrEmpty(topologyRedis) ? null : topologyRedis,
+            CmdbTopic = cmdbTopic.Length == 0 ? null : cmdbTopic,
+            CmdbGroupId = reader.Optional("kafka.cmdb_group_id") ?? source.GroupId + "-cmdb",
             Pipeline = pipeline,
         };
         reader.RejectUnknown();
         Validate("kafka", source.Validate);
         Validate("kafka", sink.Validate);
         Validate("pipeline", () => pipeline.Validate());
-        if (!File.Exists(config.TopologyFile))
+        if (config.TopologyFile is not null && !File.Exists(config.TopologyFile))
         {
-            throw new CliInputException($"config: topology.file: {config.TopologyFile} does not exist");
+            throw new CliInputException($"config: {TopologyFileKey}: {config.TopologyFile} does not exist");
         }
 
         return config;
     }
+
+    private const string TopologyFileKey = "topology.file";
+    private const string TopologyRedisKey = "topology.redis";
+
+    /// <summary>Whether a <c>--topology</c> value names Redis rather than a file.</summary>
+    internal static bool IsRedisUrl(string value) =>
+        value.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase);
 
     private static void Validate(string section, Action validate)
     {

@@ -1,4 +1,4 @@
-using ItOpsStream.Engine.Topology;
+using ItOpsStream.Connectors.Kafka.Sinks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +8,10 @@ namespace ItOpsStream.Cli.Service;
 /// Hosts <see cref="KafkaEngine"/> as a long-running service. Stopping the host (SIGTERM, Ctrl-C)
 /// cancels the run: the source stops reading, the pipeline drains and delivers, offsets of delivered
 /// batches are committed and the consumer leaves the group. A failing engine stops the host with
-/// exit code 1.
+/// exit code 1. Beside the engine runs the CMDB feed (<see cref="CmdbFeed"/>) when a CMDB topic is
+/// configured; a Redis topology is loaded first (the engine waits while Redis is unreachable).
 /// </summary>
-internal sealed partial class EngineService(EngineConfig config, TopologyGraph topology, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed partial class EngineService(EngineConfig config, TopologyWiring topology, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger("itopsstream");
 
@@ -18,11 +19,25 @@ internal sealed partial class EngineService(EngineConfig config, TopologyGraph t
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var engine = new KafkaEngine(config, topology, loggers);
-        LogStarting(_logger, config.Source.BootstrapServers, config.Source.GroupId, topology.Count);
         try
         {
-            var stats = await engine.RunAsync(stoppingToken).ConfigureAwait(false);
+            await topology.StartAsync(loggers.CreateLogger("itopsstream.topology"), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        using var engine = new KafkaEngine(config, topology.Provider, loggers);
+        using var deadLetters = config.CmdbTopic is null ? null : KafkaSinks.DeadLetters(config.Sink with { Topic = config.DeadLetterTopic });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        LogStarting(_logger, config.Source.BootstrapServers, config.Source.GroupId, topology.Description, topology.Provider.Current.Count);
+        try
+        {
+            var feed = deadLetters is null ? Task.CompletedTask
+                : StopAllOnFailureAsync(new CmdbFeed(config, topology, deadLetters, loggers.CreateLogger("itopsstream.cmdb")), stop);
+            var stats = await engine.RunAsync(stop.Token).ConfigureAwait(false);
+            await feed.ConfigureAwait(false);
             LogStopped(_logger, stats.RecordsRead, stats.IncidentRecords, stats.DeadLetters);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -33,8 +48,22 @@ internal sealed partial class EngineService(EngineConfig config, TopologyGraph t
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "engine: consuming from {Bootstrap} as group {Group}, topology of {Cis} CIs")]
-    private static partial void LogStarting(ILogger logger, string bootstrap, string group, int cis);
+    /// <summary>A failed CMDB feed stops the engine too (gracefully), so the service exits with the failure.</summary>
+    private static async Task StopAllOnFailureAsync(CmdbFeed feed, CancellationTokenSource stop)
+    {
+        try
+        {
+            await feed.RunAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "engine: consuming from {Bootstrap} as group {Group}, topology {Topology} of {Cis} CIs")]
+    private static partial void LogStarting(ILogger logger, string bootstrap, string group, string topology, int cis);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "engine: stopped after {Records} records, {Incidents} incident records, {DeadLetters} dead letters")]
     private static partial void LogStopped(ILogger logger, long records, long incidents, long deadLetters);

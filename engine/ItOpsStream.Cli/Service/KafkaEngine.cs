@@ -20,6 +20,12 @@ internal sealed class KafkaEngine : IDisposable
     private readonly KafkaRecordSink<DeadLetter> _deadLetters;
 
     public KafkaEngine(EngineConfig config, TopologyGraph topology, ILoggerFactory? loggers = null)
+        : this(config, new StaticTopology(topology), loggers)
+    {
+    }
+
+    /// <summary>An engine whose correlator reads <paramref name="topology"/> (a graph that follows the CMDB feed).</summary>
+    public KafkaEngine(EngineConfig config, ITopologyProvider topology, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Source = new KafkaTelemetrySource(config.Source, loggers?.CreateLogger<KafkaTelemetrySource>());
@@ -31,10 +37,11 @@ internal sealed class KafkaEngine : IDisposable
         {
             Source = Source,
             DecoderFactory = () => new KafkaRecordDecoder(formats),
-            Topology = new StaticTopology(topology),
+            Topology = topology,
             Incidents = _incidents,
             DeadLetters = _deadLetters,
             TimeProvider = TimeProvider.System,
+            AlertProducerFactory = StandardAlertProducers.Factory(),
         });
     }
 

@@ -33,6 +33,9 @@ internal sealed class AlertStore
     /// <summary>Alerts currently known (firing or resolved) to this shard.</summary>
     public int Count => _byKey.Count + _byHash.Count;
 
+    /// <summary>Alerts created so far (a fingerprint forgotten after resolving and firing again counts again).</summary>
+    public long Created { get; private set; }
+
     /// <summary>Resolve records for fingerprints never seen firing (kept as a counter, nothing else to do).</summary>
     public long OrphanResolves { get; private set; }
 
@@ -85,6 +88,7 @@ internal sealed class AlertStore
                 _byHash.Add(routeKey, alert);
             }
 
+            Created++;
             ScheduleTimer(alert);
             output.Add(new AlertTransition(AlertChange.Fired, alert.Snapshot(ts), sortIndex, ts));
             return;

@@ -9,8 +9,9 @@ public sealed record CorrelationOptions
     public static CorrelationOptions Default { get; } = new();
 
     /// <summary>
-    /// An alert may join an incident whose last activity (an alert firing or resolving in it) is at
-    /// most this far from the alert's time. Default 10 min.
+    /// Two alerts are related in time when their onsets (first_seen) are at most this far apart and
+    /// the earlier one still fires or resolved less than this long ago; judged per pair of alerts,
+    /// so a long incident does not absorb whatever fires near it for hours. Default 5 min.
     /// </summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -20,7 +21,9 @@ public sealed record CorrelationOptions
     /// <summary>
     /// Two CIs with no dependency path are still related when both directly depend on the same CI
     /// (services on one host, clients of one database), unless that CI has more than this many direct
-    /// dependents: a shared platform CI would otherwise glue unrelated incidents. 0 turns the link off. Default 25.
+    /// dependents: a shared platform CI would otherwise glue unrelated incidents. 0 turns the link off.
+    /// Default 0 (off): two unrelated faults on one host or database are common, and a cause that
+    /// alerts itself links its dependents anyway; set e.g. 25 when some shared CIs are not monitored.
     /// </summary>
     public int SharedDependencyMaxDependents { get; init; } = 0;
 
@@ -34,9 +37,10 @@ public sealed record CorrelationOptions
     /// <summary>
     /// An alert upstream of several incidents (they depend on its CI) merges them only if it fired at
     /// most this long after each of them opened: a cause precedes or closely follows its symptoms,
-    /// a late alert on a shared CI is more likely another symptom. Default 5 min.
+    /// a late alert on a shared CI is more likely another symptom. Default 3 min (a cause detected a
+    /// scrape interval and an alert <c>for:</c> period after its first symptom still counts).
     /// </summary>
-    public TimeSpan UpstreamLag { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan UpstreamLag { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>A resolved incident reopens when one of its alerts fires again, or a related alert arrives, within this time. Default 30 min.</summary>
     public TimeSpan ReopenGrace { get; init; } = TimeSpan.FromMinutes(30);
@@ -53,8 +57,16 @@ public sealed record CorrelationOptions
     /// <summary>Root-cause candidates listed per incident. Default 5.</summary>
     public int MaxRootCauses { get; init; } = 5;
 
+    /// <summary>
+    /// Overrides the ITIL priority matrix: 9 entries (P1..P5), row by row for impact 1..3, each row
+    /// urgency 1..3 (rules file <c>priority.matrix</c>). Null or empty: the standard matrix of
+    /// <see cref="Incidents.IncidentPriority.Priority(int, int)"/>.
+    /// </summary>
+    public IReadOnlyList<string>? PriorityMatrix { get; init; }
+
     public CorrelationOptions Validate()
     {
+        PipelineOptions.Check(PriorityMatrix is null or { Count: 0 or 9 }, nameof(PriorityMatrix), "must have 9 entries (3 impacts x 3 urgencies)");
         PipelineOptions.Check(Window > TimeSpan.Zero, nameof(Window), "must be positive");
         PipelineOptions.Check(MaxHops is >= 1 and <= 16, nameof(MaxHops), "must be 1..16");
         PipelineOptions.Check(SharedDependencyMaxDependents >= 0, nameof(SharedDependencyMaxDependents), "must not be negative");

@@ -33,7 +33,8 @@ internal sealed partial class Correlator
             return;
         }
 
-        var phase = incident.Phase;
+        // A closed incident is one that resolved: its last record says so.
+        var phase = incident.Phase == IncidentPhase.Closed ? IncidentPhase.Resolved : incident.Phase;
         if (incident.EmittedPhase is null)
         {
             output.Add(Build(incident, IncidentAction.Open, openRecord: true));
@@ -64,7 +65,7 @@ internal sealed partial class Correlator
         for (int i = 0; i < members.Count; i++)
         {
             var s = members[i].Snapshot;
-            alerts[i] = new IncidentAlert(s.Fingerprint, s.Ci, s.Check, s.Severity, s.Status, s.FirstSeen, s.LastSeen, s.Count, s.Flapping);
+            alerts[i] = new IncidentAlert(s.Fingerprint, s.Ci, s.Check, s.Severity, s.Status, s.FirstSeen, s.LastSeen, s.Count, s.Flapping) { Inhibited = members[i].Inhibited, Labels = s.Labels };
         }
 
         Array.Sort(alerts, static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Fingerprint, b.Fingerprint));
@@ -80,13 +81,14 @@ internal sealed partial class Correlator
         {
             var s = member.Snapshot;
             ResolveNode(member);
-            if (member.Active)
+            // An inhibited alert is listed but never raises the urgency (issue 3, inhibition).
+            if (member.Active && !member.Inhibited)
             {
                 anyActive = true;
                 activeSeverity = Max(activeSeverity, s.Severity);
             }
 
-            anySeverity = Max(anySeverity, s.Severity);
+            anySeverity = member.Inhibited ? anySeverity : Max(anySeverity, s.Severity);
             if (cis.TryGetValue(member.CiKey, out var ci))
             {
                 cis[member.CiKey] = ci with
@@ -143,7 +145,7 @@ internal sealed partial class Correlator
             UpdatedAt = incident.UpdatedAt,
             ResolvedAt = openRecord ? null : incident.ResolvedAt,
             Title = Title(graph, incident, rootCause, ordered, alerts.Length, services),
-            Priority = IncidentPriority.Priority(impact, urgency),
+            Priority = IncidentPriority.Priority(impact, urgency, _options.PriorityMatrix),
             Impact = impact,
             Urgency = urgency,
             RootCause = rootCause,

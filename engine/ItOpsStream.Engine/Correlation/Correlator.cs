@@ -6,7 +6,7 @@ using ItOpsStream.Engine.Topology;
 namespace ItOpsStream.Engine.Correlation;
 
 /// <summary>Counters of the correlator.</summary>
-internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live, int TrackedAlerts);
+internal readonly record struct CorrelatorStats(long Opened, long Merged, long Suppressed, int Live, int TrackedAlerts, long Inhibited = 0);
 
 /// <summary>
 /// Groups alerts into incidents over the topology, and runs the incident lifecycle. A single
@@ -27,6 +27,7 @@ internal sealed partial class Correlator
     private readonly CorrelationOptions _options;
     private readonly ITopologyProvider _topology;
     private readonly ICorrelationRules? _rules;
+    private readonly IInhibitionRules? _inhibition;
     private readonly IRootCauseScorer _scorer;
     private readonly long _windowMs;
     private readonly long _graceMs;
@@ -43,12 +44,14 @@ internal sealed partial class Correlator
     private long _opened;
     private long _merged;
     private long _suppressed;
+    private long _inhibited;
 
     public Correlator(CorrelationOptions options, ITopologyProvider topology, ICorrelationRules? rules = null, IRootCauseScorer? scorer = null)
     {
         _options = options.Validate();
         _topology = topology;
         _rules = rules;
+        _inhibition = rules as IInhibitionRules;
         _scorer = scorer ?? new RootCauseScorer();
         _graph = topology.Current;
         _windowMs = (long)options.Window.TotalMilliseconds;
@@ -58,7 +61,7 @@ internal sealed partial class Correlator
         _changes = new ChangeLog(options.MaxChangesPerCi);
     }
 
-    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count);
+    public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count, _inhibited);
 
     /// <summary>Keeps a change record; an open incident on that CI lists it at its next record.</summary>
     public void OnChange(in TelemetryRecord change)
@@ -84,6 +87,7 @@ internal sealed partial class Correlator
     public void OnAlert(in AlertTransition transition)
     {
         var snapshot = transition.Alert;
+        _inhibition?.Observe(snapshot);
         if (!_alerts.TryGetValue(snapshot.Fingerprint, out var alert))
         {
             if (transition.Change is not (AlertChange.Fired or AlertChange.FlappingStarted))
@@ -101,6 +105,15 @@ internal sealed partial class Correlator
         ResolveNode(alert);
         var incident = alert.Incident;
         long t = snapshot.ChangedAt;
+        if (incident is { Phase: IncidentPhase.Resolved } && !IsLive(incident, t))
+        {
+            // Past its grace period already (the watermark has not closed it yet): close it now, so
+            // this alert starts afresh instead of reopening an incident that is over.
+            Close(incident);
+            incident = null;
+            alert.Incident = null;
+            _alerts[alert.Fingerprint] = alert;
+        }
         switch (transition.Change)
         {
             case AlertChange.Fired:
@@ -197,7 +210,7 @@ internal sealed partial class Correlator
         _dirty.Clear();
         _live.RemoveAll(incident =>
         {
-            if (incident.Phase == IncidentPhase.Merged)
+            if (incident.Phase is IncidentPhase.Merged or IncidentPhase.Closed)
             {
                 return true;
             }
@@ -239,6 +252,11 @@ internal sealed partial class Correlator
         }
 
         alert.Suppressed = false;
+        if (_inhibition?.FindInhibitor(alert.Snapshot) is { } inhibitor && Inhibit(alert, inhibitor, t))
+        {
+            return;
+        }
+
         var decision = Decide(alert, t);
         if (decision.Best is not { } best)
         {
@@ -253,6 +271,26 @@ internal sealed partial class Correlator
         }
 
         Join(target, alert, best, t);
+    }
+
+    /// <summary>
+    /// An inhibited alert joins its source's live incident, marked inhibited; with no such incident
+    /// (the source is suppressed itself) it is treated as suppressed. Returns false to place it normally.
+    /// </summary>
+    private bool Inhibit(TrackedAlert alert, Inhibitor inhibitor, long t)
+    {
+        _inhibited++;
+        alert.Inhibited = true;
+        if (_alerts.TryGetValue(inhibitor.SourceFingerprint, out var source) && source.Incident is { Phase: IncidentPhase.Open or IncidentPhase.Resolved } incident)
+        {
+            AddMember(incident, alert);
+            incident.Explanation.Add($"alert {alert.Fingerprint} joined inhibited by alert {inhibitor.SourceFingerprint} (rule {inhibitor.Rule}): {inhibitor.Reason}; it does not raise the priority");
+            Touch(incident, t);
+            return true;
+        }
+
+        alert.Suppressed = true;
+        return true;
     }
 
     private void Open(TrackedAlert alert, long t)

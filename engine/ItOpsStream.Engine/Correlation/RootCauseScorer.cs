@@ -8,7 +8,7 @@ namespace ItOpsStream.Engine.Correlation;
 /// Root-cause ranking v1: a weighted sum of explainable factors, each in [0,1], so the score is in
 /// [0,1] and the reason lists the factors that made it.
 /// <list type="bullet">
-/// <item>fan-in (0.40): the share of the other alerting CIs that depend on the candidate (within RootCauseMaxHops): the cause explains its symptoms;</item>
+/// <item>fan-in (0.40): the share of the other alerting CIs that depend on the candidate (within RootCauseMaxHops), each counted fully when the candidate alerted first and less the later it alerted (nothing at UpstreamLag after): the cause explains its symptoms;</item>
 /// <item>most upstream (0.25): the candidate depends on no other alerting CI;</item>
 /// <item>temporal precedence (0.15): how early its first alert came, relative to the incident's span;</item>
 /// <item>recent change (0.10): a change on the candidate before its alert (within ChangeLookback);</item>
@@ -54,8 +54,12 @@ public sealed class RootCauseScorer : IRootCauseScorer
             }
         }
 
-        // One walk per alerting CI over its dependencies gives both counts for every pair.
+        // One walk per alerting CI over its dependencies gives both counts for every pair. A cause
+        // precedes its effects: a candidate that started after a dependent's alert explains it less
+        // and less, down to nothing at UpstreamLag after it.
+        long lagMs = Math.Max(1, (long)context.Options.UpstreamLag.TotalMilliseconds);
         var explains = new int[n];
+        var explainWeight = new double[n];
         var dependsOn = new int[n];
         var hosted = new int[n];
         for (int i = 0; i < n; i++)
@@ -71,6 +75,8 @@ public sealed class RootCauseScorer : IRootCauseScorer
                 if (index.TryGetValue(node, out int j) && j != i)
                 {
                     explains[j]++;
+                    long late = cis[j].FirstSeen - cis[i].FirstSeen;
+                    explainWeight[j] += late <= 0 ? 1 : Math.Max(0, 1 - ((double)late / lagMs));
                     dependsOn[i]++;
                     if (hops == 1 && IsHostingRelation(graph.GetRelationType(cis[i].Node, node)))
                     {
@@ -96,7 +102,7 @@ public sealed class RootCauseScorer : IRootCauseScorer
         {
             var ci = cis[i];
             reason.Clear();
-            double fanIn = n > 1 ? (double)explains[i] / (n - 1) : 1;
+            double fanIn = n > 1 ? explainWeight[i] / (n - 1) : 1;
             double upstream = ci.Node < 0 ? (anyKnown ? 0.3 : 1) : dependsOn[i] == 0 ? 1 : 0;
             double earliest = last == first ? 1 : 1 - ((double)(ci.FirstSeen - first) / (last - first));
             ChangeEntry? change = null;

@@ -81,6 +81,11 @@ public static class IncidentJson
             WriteTime(writer, "last_seen", alert.LastSeen);
             writer.WriteNumber("count", alert.Count);
             writer.WriteBoolean("flapping", alert.Flapping);
+            if (alert.Inhibited)
+            {
+                writer.WriteBoolean("inhibited", true);
+            }
+
             writer.WriteEndObject();
         }
 

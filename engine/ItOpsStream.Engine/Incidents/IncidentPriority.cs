@@ -26,6 +26,16 @@ public static class IncidentPriority
     };
 
     /// <summary>
+    /// The priority from <paramref name="matrix"/> (9 entries, impact-major, as in
+    /// <see cref="Correlation.CorrelationOptions.PriorityMatrix"/>), or the standard matrix when it is null or empty.
+    /// </summary>
+    public static string Priority(int impact, int urgency, IReadOnlyList<string>? matrix)
+    {
+        string standard = Priority(impact, urgency);
+        return matrix is { Count: 9 } ? matrix[((impact - 1) * 3) + urgency - 1] : standard;
+    }
+
+    /// <summary>
     /// The ITIL 3×3 matrix: P1 for impact 1 × urgency 1, one step down per step of either, P5 for 3 × 3.
     /// <code>
     ///             urgency 1  2  3

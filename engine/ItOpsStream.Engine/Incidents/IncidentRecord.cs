@@ -25,7 +25,14 @@ public sealed record IncidentAlert(
     long FirstSeen,
     long LastSeen,
     long Count,
-    bool Flapping = false);
+    bool Flapping = false)
+{
+    /// <summary>Inhibited by a rule: it is in the incident of the alert that inhibits it and does not raise the priority. Written only when true.</summary>
+    public bool Inhibited { get; init; }
+
+    /// <summary>The alert's labels, for rules in the same process (remediation templates). Not part of the JSON record.</summary>
+    public Telemetry.LabelSet Labels { get; init; }
+}
 
 /// <summary>A change record linked to an incident as a suspect.</summary>
 public sealed record IncidentChange(string ChangeId, string? Ci, long Timestamp);

@@ -39,6 +39,9 @@ internal sealed class TrackedAlert(string fingerprint)
     /// <summary>Suppressed by rules: tracked, but in no incident.</summary>
     public bool Suppressed { get; set; }
 
+    /// <summary>Inhibited by a rule: in its source's incident, but it does not raise the priority.</summary>
+    public bool Inhibited { get; set; }
+
     /// <summary>Firing, or flapping (a flapping alert counts as firing until it calms down).</summary>
     public bool Active => Snapshot.Status == AlertStatus.Firing || Snapshot.Flapping;
 }

@@ -1,3 +1,4 @@
+using ItOpsStream.Models.Anomaly;
 using ItOpsStream.Models.Logs;
 
 namespace ItOpsStream.Engine.Logs;
@@ -25,6 +26,17 @@ public sealed record LogAlertOptions
 
     /// <summary>Smallest window count that can be a spike (keeps 0 → 2 from alerting). Default 10.</summary>
     public int MinSpikeCount { get; init; } = 10;
+
+    /// <summary>
+    /// Metric detector from <see cref="DetectorFactory"/> that every closed window count of a (CI, template) series is
+    /// fed to; a score of at least <see cref="DetectorScore"/> (with at least <see cref="MinSpikeCount"/> records) is a
+    /// rate spike too. Catches shifts the short median/MAD rule misses once the detector has warmed up. Default
+    /// <c>robust</c>; null turns it off.
+    /// </summary>
+    public string? RateDetector { get; init; } = DetectorFactory.Robust;
+
+    /// <summary>Detector score in [0, 1] that makes a closed window a spike. Default 0.99.</summary>
+    public double DetectorScore { get; init; } = 0.99;
 
     /// <summary>Error and fatal records of one CI in one window that make a burst. Default 20.</summary>
     public int BurstCount { get; init; } = 20;
@@ -62,6 +74,16 @@ public sealed record LogAlertOptions
         if (SpikeScore <= 0 || MinSpikeCount < 1 || BurstCount < 1 || BurstFactor < 1 || Samples < 0 || MaxSeries < 1)
         {
             throw new ArgumentException("SpikeScore, MinSpikeCount, BurstCount and MaxSeries must be positive, BurstFactor >= 1, Samples >= 0.");
+        }
+
+        if (RateDetector is not null && !DetectorFactory.IsKnown(RateDetector))
+        {
+            throw new ArgumentException($"{nameof(RateDetector)} '{RateDetector}' is unknown (known: {string.Join(", ", DetectorFactory.Names.Select(n => n.Name))}).");
+        }
+
+        if (DetectorScore is <= 0 or > 1 || double.IsNaN(DetectorScore))
+        {
+            throw new ArgumentException($"{nameof(DetectorScore)} must be in (0, 1], got {DetectorScore}.");
         }
 
         Miner.Validate();

@@ -1,5 +1,7 @@
 using System.Globalization;
+using ItOpsStream.Engine.Alerts;
 using ItOpsStream.Engine.Telemetry;
+using ItOpsStream.Models.Anomaly;
 using ItOpsStream.Models.Logs;
 
 namespace ItOpsStream.Engine.Logs;
@@ -10,17 +12,21 @@ namespace ItOpsStream.Engine.Logs;
 /// <list type="bullet">
 /// <item><c>LogNewErrorTemplate</c>: an error or fatal record whose template is new, once the warm-up has passed.</item>
 /// <item><c>LogRateSpike</c>: the count of a (CI, template) in a window is far above its own history (robust z-score
-/// over median and MAD); only templates seen at warn level or above, or with no level.</item>
+/// over median and MAD, checked as the window fills), or a metric detector from models/ fed with the closed window
+/// counts scores it anomalous; only templates seen at warn level or above, or with no level.</item>
 /// <item><c>LogErrorBurst</c>: error and fatal records of one CI in a window reach <see cref="LogAlertOptions.BurstCount"/>
 /// and a multiple of that CI's usual count.</item>
 /// </list>
 /// Each alert carries the template (id and text) and sample messages in its labels and message.
 /// </summary>
 /// <remarks>
-/// Runs on event time: a window closes when a record of a later window arrives, or on <see cref="Flush"/>. Records
-/// older than the open window are counted in it. Not thread-safe: one producer per single-writer shard of CIs.
+/// Runs on event time. Spikes and bursts are checked as the open window fills, so an alert is raised at the record
+/// that crosses the line (at most once per series and window), not when the window ends; the window's count joins
+/// the history when a record of a later window arrives or the watermark passes its end. Records older than the
+/// open window are counted in it. Metric records are ignored. Not thread-safe: the pipeline gives each alert shard
+/// its own producer (<see cref="IAlertProducer"/>), and routes all logs of a CI to one shard.
 /// </remarks>
-public sealed class LogAlertProducer
+public sealed class LogAlertProducer : IAlertProducer
 {
     private readonly LogAlertOptions _options;
     private readonly LogTemplateMiner _miner;
@@ -45,10 +51,10 @@ public sealed class LogAlertProducer
     /// <summary>Log records not tracked because <see cref="LogAlertOptions.MaxSeries"/> was reached.</summary>
     public long DroppedRecords { get; private set; }
 
-    /// <summary>Feeds one record; alerts it causes are added to <paramref name="alerts"/>. Non-log records are ignored.</summary>
-    public void Process(in TelemetryRecord record, ICollection<TelemetryRecord> alerts)
+    /// <inheritdoc/>
+    public void OnRecord(in TelemetryRecord record, List<TelemetryRecord> emitted)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(emitted);
         if (record.Kind != TelemetryKind.Log || record.Message is null)
         {
             return;
@@ -62,7 +68,7 @@ public sealed class LogAlertProducer
         }
         else if (window > _windowStart)
         {
-            CloseWindows(window, alerts);
+            CloseWindows(window, emitted);
         }
 
         var match = _miner.Mine(record.Message);
@@ -70,7 +76,7 @@ public sealed class LogAlertProducer
         bool isError = record.Level >= LogLevel.Error;
         if (match.IsNewTemplate && isError && record.Timestamp - _firstTimestamp >= _options.WarmUp.TotalMilliseconds)
         {
-            alerts.Add(Alert(record.Timestamp, ci, "LogNewErrorTemplate", record.Level == LogLevel.Fatal ? Severity.Critical : Severity.Major,
+            emitted.Add(Alert(record.Timestamp, ci, "LogNewErrorTemplate", record.Level == LogLevel.Fatal ? Severity.Critical : Severity.Major,
                 match.TemplateId, $"new error log template: {Text(match.TemplateId)}", [record.Message]));
         }
 
@@ -83,78 +89,91 @@ public sealed class LogAlertProducer
                 return;
             }
 
-            series = new Series(_options.History);
+            series = new Series(_options.History, _options.RateDetector);
             _series[key] = series;
         }
 
         series.Add(record, _options.Samples);
+        CheckSpike(record.Timestamp, ci, match.TemplateId, series, emitted);
         if (isError)
         {
             if (!_errorsByCi.TryGetValue(ci, out var errors))
             {
-                errors = new Series(_options.History);
+                errors = new Series(_options.History, null);
                 _errorsByCi[ci] = errors;
             }
 
             errors.Add(record, _options.Samples);
+            CheckBurst(record.Timestamp, ci, match.TemplateId, errors, emitted);
         }
     }
 
-    /// <summary>Closes the open window (end of input) and emits what it holds.</summary>
-    public void Flush(ICollection<TelemetryRecord> alerts)
+    /// <inheritdoc/>
+    public void OnWatermark(long watermark, List<TelemetryRecord> emitted)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
-        if (_windowStart != long.MinValue)
+        if (_windowStart != long.MinValue && watermark != long.MinValue && watermark >= _windowStart + _windowMs)
         {
-            CloseWindows(_windowStart + _windowMs, alerts);
+            CloseWindows(AlignDown(watermark), emitted);
         }
     }
 
     private long AlignDown(long timestamp) => timestamp - (((timestamp % _windowMs) + _windowMs) % _windowMs);
 
-    private void CloseWindows(long nextWindow, ICollection<TelemetryRecord> alerts)
+    private void CloseWindows(long nextWindow, List<TelemetryRecord> emitted)
     {
         // Empty windows in between count as zeros, at most History of them.
         long windows = Math.Min((nextWindow - _windowStart) / _windowMs, _options.History);
         for (long w = 0; w < windows; w++)
         {
-            long end = _windowStart + _windowMs;
-            EvaluateWindow(end, alerts);
-            _windowStart = end;
+            RollWindow(_windowStart + ((w + 1) * _windowMs), emitted);
         }
 
         _windowStart = nextWindow;
     }
 
-    private void EvaluateWindow(long end, ICollection<TelemetryRecord> alerts)
+    private void CheckSpike(long timestamp, string ci, int template, Series series, List<TelemetryRecord> emitted)
+    {
+        int count = series.Current;
+        if (series.Alerted || series.MaxLevel is not (>= LogLevel.Warn or LogLevel.Unknown) || series.History < _options.MinHistory
+            || count < _options.MinSpikeCount || series.Score(count) < _options.SpikeScore)
+        {
+            return;
+        }
+
+        series.Alerted = true;
+        emitted.Add(Alert(timestamp, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
+            string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s (usual {series.Median():0.#}): {Text(template)}"),
+            series.Samples));
+    }
+
+    private void CheckBurst(long timestamp, string ci, int template, Series errors, List<TelemetryRecord> emitted)
+    {
+        int count = errors.Current;
+        if (errors.Alerted || count < _options.BurstCount || count < _options.BurstFactor * Math.Max(1, errors.Median()))
+        {
+            return;
+        }
+
+        errors.Alerted = true;
+        emitted.Add(Alert(timestamp, ci, "LogErrorBurst", errors.MaxLevel == LogLevel.Fatal ? Severity.Critical : Severity.Major, template,
+            string.Create(CultureInfo.InvariantCulture, $"error log burst: {count} errors in {_options.Window.TotalSeconds:0}s (usual {errors.Median():0.#}), latest template: {Text(template)}"),
+            errors.Samples));
+    }
+
+    private void RollWindow(long end, List<TelemetryRecord> emitted)
     {
         foreach (var ((ci, template), series) in _series.OrderBy(p => p.Key.Ci, StringComparer.Ordinal).ThenBy(p => p.Key.Template))
         {
             int count = series.Current;
-            if (count > 0 && series.MaxLevel is >= LogLevel.Warn or LogLevel.Unknown && series.History >= _options.MinHistory
-                && count >= _options.MinSpikeCount && series.Score(count) >= _options.SpikeScore)
+            double score = series.Detector?.Score(end, count) ?? 0;
+            if (score >= _options.DetectorScore && !series.Alerted && count >= _options.MinSpikeCount
+                && series.MaxLevel is >= LogLevel.Warn or LogLevel.Unknown)
             {
-                alerts.Add(Alert(end, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
-                    string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s (usual {series.Median():0.#}): {Text(template)}"),
+                emitted.Add(Alert(end, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
+                    string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s ({_options.RateDetector} score {score:0.###}): {Text(template)}"),
                     series.Samples));
             }
-        }
 
-        foreach (var (ci, errors) in _errorsByCi.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            int count = errors.Current;
-            if (count >= _options.BurstCount && count >= _options.BurstFactor * Math.Max(1, errors.Median()))
-            {
-                var top = _series.Where(p => p.Key.Ci == ci && p.Value.MaxLevel >= LogLevel.Error)
-                    .OrderByDescending(p => p.Value.Current).ThenBy(p => p.Key.Template).First().Key.Template;
-                alerts.Add(Alert(end, ci, "LogErrorBurst", errors.MaxLevel == LogLevel.Fatal ? Severity.Critical : Severity.Major, top,
-                    string.Create(CultureInfo.InvariantCulture, $"error log burst: {count} errors in {_options.Window.TotalSeconds:0}s (usual {errors.Median():0.#}), top template: {Text(top)}"),
-                    errors.Samples));
-            }
-        }
-
-        foreach (var series in _series.Values)
-        {
             series.Roll();
         }
 
@@ -204,7 +223,7 @@ public sealed class LogAlertProducer
     }
 
     /// <summary>Counts of one series: the open window, a ring of past windows, samples of the open window.</summary>
-    private sealed class Series(int capacity)
+    private sealed class Series(int capacity, string? detector)
     {
         private readonly int[] _ring = new int[capacity];
         private readonly List<string> _samples = [];
@@ -213,6 +232,12 @@ public sealed class LogAlertProducer
         private int _idleWindows;
 
         public int Current { get; private set; }
+
+        /// <summary>The metric detector fed with this series' closed window counts, or null.</summary>
+        public IStreamingDetector? Detector { get; } = detector is null ? null : DetectorFactory.Create(detector);
+
+        /// <summary>An alert was raised for the open window (one per window).</summary>
+        public bool Alerted { get; set; }
 
         public LogLevel MaxLevel { get; private set; }
 
@@ -243,6 +268,7 @@ public sealed class LogAlertProducer
             _next = (_next + 1) % _ring.Length;
             _filled = Math.Min(_filled + 1, _ring.Length);
             Current = 0;
+            Alerted = false;
             _samples.Clear();
         }
 

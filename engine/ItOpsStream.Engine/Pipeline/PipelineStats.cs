@@ -15,13 +15,17 @@ public sealed record PipelineStats
     public long UnhandledMetricsAndLogs { get; init; }
     /// <summary>Alerts raised by alert producers from metrics and logs.</summary>
     public long ProducedAlerts { get; init; }
-    /// <summary>Distinct alerts (fingerprints that fired at least once).</summary>
+    /// <summary>Alerts created: distinct fingerprints that fired (again after being forgotten, see <see cref="Alerts.AlertOptions.ResolvedRetention"/>).</summary>
     public long Alerts { get; init; }
     /// <summary>Resolve records for fingerprints never seen firing.</summary>
     public long OrphanResolves { get; init; }
     public long IncidentsOpened { get; init; }
     public long IncidentRecords { get; init; }
     public long Merges { get; init; }
+    /// <summary>Alert firings that rules suppressed (recorded, in no incident).</summary>
+    public long SuppressedAlerts { get; init; }
+    /// <summary>Alerts that rules inhibited (in their source's incident, not raising its priority).</summary>
+    public long InhibitedAlerts { get; init; }
     /// <summary>Event time of the last watermark, Unix ms (long.MinValue before any record).</summary>
     public long Watermark { get; init; }
     public IReadOnlyList<StageChannelStats> Channels { get; init; } = [];
@@ -44,6 +48,8 @@ internal sealed class PipelineCounters
     public long IncidentsOpened;
     public long IncidentRecords;
     public long Merges;
+    public long SuppressedAlerts;
+    public long InhibitedAlerts;
     public long Watermark = long.MinValue;
 
     public PipelineStats Snapshot(IReadOnlyList<StageChannelStats> channels) => new()
@@ -62,6 +68,8 @@ internal sealed class PipelineCounters
         IncidentsOpened = Interlocked.Read(ref IncidentsOpened),
         IncidentRecords = Interlocked.Read(ref IncidentRecords),
         Merges = Interlocked.Read(ref Merges),
+        SuppressedAlerts = Interlocked.Read(ref SuppressedAlerts),
+        InhibitedAlerts = Interlocked.Read(ref InhibitedAlerts),
         Watermark = Interlocked.Read(ref Watermark),
         Channels = channels,
     };

@@ -67,6 +67,17 @@ public static class SettingsFile
         }
     }
 
+    /// <summary>
+    /// Applies one top-level section (<c>alerts</c> or <c>correlation</c>) read by another loader of the
+    /// same file (the rules loader); null when <paramref name="key"/> is not a settings section.
+    /// </summary>
+    internal static PipelineOptions? ApplySection(string key, YamlNode value, string source, PipelineOptions options) => key switch
+    {
+        "alerts" => options with { Alerts = ReadAlerts(Map(value, source, key), source, options.Alerts) },
+        "correlation" => options with { Correlation = ReadCorrelation(Map(value, source, key), source, options.Correlation) },
+        _ => null,
+    };
+
     private static AlertOptions ReadAlerts(YamlMappingNode map, string source, AlertOptions alerts)
     {
         foreach (var (keyNode, value) in map.Children)

@@ -55,6 +55,8 @@ public sealed partial class TelemetryPipeline
                 var stats = correlator.Stats;
                 Interlocked.Exchange(ref _counters.IncidentsOpened, stats.Opened);
                 Interlocked.Exchange(ref _counters.Merges, stats.Merged);
+                Interlocked.Exchange(ref _counters.SuppressedAlerts, stats.Suppressed);
+                Interlocked.Exchange(ref _counters.InhibitedAlerts, stats.Inhibited);
                 Interlocked.Add(ref _counters.IncidentRecords, incidents.Count);
                 await _output.WriteAsync(new OutputBatch(incidents, envelope.DeadLetters, envelope.Checkpoint), CancellationToken.None).ConfigureAwait(false);
             }

@@ -53,9 +53,9 @@ public sealed partial class TelemetryPipeline
                 store.AdvanceTo(work.Watermark, output);
                 Interlocked.Add(ref _counters.UnhandledMetricsAndLogs, unhandled);
                 Interlocked.Add(ref _counters.ProducedAlerts, produced);
-                Interlocked.Add(ref _counters.Alerts, store.Count - alertsBefore);
+                Interlocked.Add(ref _counters.Alerts, store.Created - alertsBefore);
                 Interlocked.Add(ref _counters.OrphanResolves, store.OrphanResolves - orphansBefore);
-                alertsBefore = store.Count;
+                alertsBefore = store.Created;
                 orphansBefore = store.OrphanResolves;
                 await _shardOut[shard].WriteAsync(new ShardOutput(work.Seq, output), CancellationToken.None).ConfigureAwait(false);
             }

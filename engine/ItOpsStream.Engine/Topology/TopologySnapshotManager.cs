@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ItOpsStream.Engine.Correlation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -59,7 +60,7 @@ public enum TopologyFeedState
 /// resyncs: it replays the feed from its version, or reloads everything when the feed no longer holds
 /// that version (trimmed, reset, or replaced by an import).
 /// </remarks>
-public sealed partial class TopologySnapshotManager : IAsyncDisposable
+public sealed partial class TopologySnapshotManager : ITopologyProvider, IAsyncDisposable
 {
     private readonly ITopologyStore _store;
     private readonly TopologySnapshotOptions _options;
@@ -81,6 +82,9 @@ public sealed partial class TopologySnapshotManager : IAsyncDisposable
 
     /// <summary>The current topology. Safe from any thread; a graph never changes once published.</summary>
     public TopologyGraph Graph => Volatile.Read(ref _current).Graph;
+
+    /// <summary>The correlator's view: the same as <see cref="Graph"/>, so the manager plugs into <c>PipelinePorts.Topology</c> as is.</summary>
+    TopologyGraph ITopologyProvider.Current => Graph;
 
     /// <summary>The store version <see cref="Graph"/> reflects; -1 before the first load.</summary>
     public long Version => Volatile.Read(ref _current).Version;

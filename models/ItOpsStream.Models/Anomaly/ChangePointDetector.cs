@@ -75,6 +75,13 @@ internal sealed class ChangePointDetector : IStreamingDetector
 
         var warm = _baseline.IsWarm;
         var (_, cusum) = _baseline.Observe(timestampMs, value);
+        if (_baseline.Promoted)
+        {
+            // A seasonal profile just took over: the statistics so far described the worse model and weigh little now.
+            _baseline.Promoted = false;
+            _calibrator.Discount(TailCalibrator.PromotionDiscount);
+        }
+
         var p = 1.0;
         if (warm)
         {

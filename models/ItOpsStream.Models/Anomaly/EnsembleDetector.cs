@@ -15,7 +15,7 @@ public sealed record EnsembleOptions
     /// <summary>The shared baseline; null for a non-seasonal robust level (saves about 3 KB of profiles per series).</summary>
     public SeasonalBaselineOptions? Seasonal { get; init; } = SeasonalBaselineOptions.Default;
 
-    /// <summary>The CUSUM member and the baseline's re-levelling.</summary>
+    /// <summary>The CUSUM member and the baseline's re-levelling (its <see cref="ChangePointOptions.Baseline"/> is not used: the ensemble's baseline is <see cref="Seasonal"/>).</summary>
     public ChangePointOptions ChangePoint { get; init; } = ChangePointOptions.Default;
 
     /// <summary>Whether the CUSUM value is a member; when false it still re-levels the baseline.</summary>
@@ -87,6 +87,14 @@ internal sealed class EnsembleDetector : IStreamingDetector
     {
         var warm = _baseline.IsWarm;
         var (z, cusum) = _baseline.Observe(timestampMs, value);
+        if (_baseline.Promoted)
+        {
+            // A seasonal profile just took over: the statistics so far described the worse model and weigh little now.
+            _baseline.Promoted = false;
+            _residual.Discount(TailCalibrator.PromotionDiscount);
+            _cusum?.Discount(TailCalibrator.PromotionDiscount);
+        }
+
         var p = 1.0;
         if (warm)
         {

@@ -21,6 +21,8 @@ internal sealed class SeasonalBaseline
     private const double MadToSigma = 1.2533;
     private const int MinTrack = 50;
     private const double RecentAlpha = 0.2;
+    private const double SwitchMargin = 0.8;
+    private const double RejectZ = 6;
 
     private readonly bool _seasonal;
     private readonly double _selectionAlpha;
@@ -37,6 +39,9 @@ internal sealed class SeasonalBaseline
     private int _dayPredictions;
     private int _weekPredictions;
 
+    private Predictor _predictor;
+    private bool _daySelected;
+    private bool _weekSelected;
     private double _recentLevel;
     private double _recentDay;
     private double _recentWeek;
@@ -52,7 +57,7 @@ internal sealed class SeasonalBaseline
         if (seasonal is not null)
         {
             _day = new Profile(seasonal.DayBuckets, DayMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
-            _week = new Profile(seasonal.WeekBuckets, WeekMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
+            _week = seasonal.WeekBuckets == 0 ? null : new Profile(seasonal.WeekBuckets, WeekMs, seasonal.ProfileAlpha, seasonal.MinPeriods, level.LevelAlpha);
         }
 
         _allowance = changePoint.Allowance;
@@ -62,51 +67,98 @@ internal sealed class SeasonalBaseline
 
     public bool IsWarm => _level.IsWarm;
 
+    /// <summary>
+    /// True after the point on which a seasonal profile predicted for the first time: the residuals before
+    /// came from a worse model, so whoever calibrates them should start over (and then clear this flag).
+    /// </summary>
+    public bool Promoted { get; set; }
+
     /// <summary>Standardized residual of the point and the CUSUM after it (both 0 while warming up); then learns the point.</summary>
     public (double Z, double Cusum) Observe(long timestampMs, double x)
     {
         var y = x;
         double z = 0, cusum = 0;
         var dayBucket = _seasonal ? _day!.BucketOf(timestampMs) : 0;
-        var weekBucket = _seasonal ? _week!.BucketOf(timestampMs) : 0;
+        var weekBucket = _week?.BucketOf(timestampMs) ?? 0;
         if (_level.IsWarm)
         {
             var prediction = _level.Mean;
             var scale = _level.Scale;
             if (_seasonal)
             {
-                var best = _errLevel;
                 var dayReady = _day!.IsReady(dayBucket);
-                var weekReady = _week!.IsReady(weekBucket);
+                var weekReady = _week?.IsReady(weekBucket) ?? false;
+                var dayUsable = dayReady && _dayPredictions >= MinTrack;
+                var weekUsable = weekReady && _weekPredictions >= MinTrack;
+
+                // The predictor with the lowest tracked error predicts, with hysteresis: a challenger must beat the
+                // current one by SwitchMargin, so that near-equal predictors do not take turns point by point.
+                var candidate = Predictor.Level;
+                var candidateErr = _errLevel;
+                if (dayUsable && _errDay < candidateErr)
+                {
+                    candidate = Predictor.Day;
+                    candidateErr = _errDay;
+                }
+
+                if (weekUsable && _errWeek < candidateErr)
+                {
+                    candidate = Predictor.Week;
+                    candidateErr = _errWeek;
+                }
+
+                var current = _predictor switch
+                {
+                    Predictor.Day when dayUsable => Predictor.Day,
+                    Predictor.Week when weekUsable => Predictor.Week,
+                    _ => Predictor.Level,
+                };
+                var currentErr = current switch { Predictor.Day => _errDay, Predictor.Week => _errWeek, _ => _errLevel };
+                if (candidate != current && (current != _predictor || candidateErr < SwitchMargin * currentErr))
+                {
+                    current = candidate;
+                }
+
+                if (current != _predictor && current != Predictor.Level)
+                {
+                    // First time a profile predicts: the statistics so far came from a worse model.
+                    Promoted |= current == Predictor.Day ? !_daySelected : !_weekSelected;
+                    _daySelected |= current == Predictor.Day;
+                    _weekSelected |= current == Predictor.Week;
+                }
+
+                if (_predictor == Predictor.Level || current != Predictor.Level)
+                {
+                    // A profile that is merely not ready at this bucket is not demoted, only skipped for this point.
+                    _predictor = current;
+                }
+
                 // A bucket's scale comes from few visits: it is floored at a quarter of the model's tracked error so
                 // that a bucket that happened to be quiet does not turn ordinary noise into a huge z.
-                if (dayReady && _dayPredictions >= MinTrack && _errDay < best)
+                if (current == Predictor.Day)
                 {
-                    best = _errDay;
                     prediction = _day.Mean(dayBucket);
                     scale = Math.Max(_day.Scale(dayBucket), 0.25 * MadToSigma * _errDay);
                 }
-
-                if (weekReady && _weekPredictions >= MinTrack && _errWeek < best)
+                else if (current == Predictor.Week)
                 {
-                    prediction = _week.Mean(weekBucket);
+                    prediction = _week!.Mean(weekBucket);
                     scale = Math.Max(_week.Scale(weekBucket), 0.25 * MadToSigma * _errWeek);
                 }
 
-                var cap = 3 * _level.Scale;
-                _errLevel = Track(_errLevel, Math.Min(Math.Abs(y - _level.Mean), cap));
+                _errLevel = Track(_errLevel, Math.Abs(y - _level.Mean));
                 if (dayReady)
                 {
                     var r = y - _day.Mean(dayBucket);
-                    _errDay = Track(_errDay, Math.Min(Math.Abs(r), cap));
+                    _errDay = Track(_errDay, Math.Abs(r));
                     _recentDay += RecentAlpha * (r - _recentDay);
                     _dayPredictions++;
                 }
 
                 if (weekReady)
                 {
-                    var r = y - _week.Mean(weekBucket);
-                    _errWeek = Track(_errWeek, Math.Min(Math.Abs(r), cap));
+                    var r = y - _week!.Mean(weekBucket);
+                    _errWeek = Track(_errWeek, Math.Abs(r));
                     _recentWeek += RecentAlpha * (r - _recentWeek);
                     _weekPredictions++;
                 }
@@ -137,15 +189,35 @@ internal sealed class SeasonalBaseline
         _level.Update(y);
         if (_seasonal)
         {
-            _day!.Update(dayBucket, timestampMs, y);
-            _week!.Update(weekBucket, timestampMs, y);
+            // The profile that predicts does not learn from a point it finds grossly anomalous (a flat day, an outage):
+            // Huber clipping alone would still bend a day's worth of buckets towards it. If the pattern really changed,
+            // the profile's error grows, the level predictor takes over, and the profile learns again.
+            var reject = Math.Abs(z) > RejectZ;
+            if (!(reject && _predictor == Predictor.Day))
+            {
+                _day!.Update(dayBucket, timestampMs, y);
+            }
+
+            if (!(reject && _predictor == Predictor.Week))
+            {
+                _week?.Update(weekBucket, timestampMs, y);
+            }
         }
 
         return (z, cusum);
     }
 
+    // Errors are capped at 3× the tracked error, so an anomaly (large errors for every predictor, most for the one
+    // that was right until then) does not swing the choice of predictor in the middle of the anomaly.
     private double Track(double current, double error) =>
-        double.IsPositiveInfinity(current) ? error : current + (_selectionAlpha * (error - current));
+        double.IsPositiveInfinity(current) ? error : current + (_selectionAlpha * (Math.Min(error, 3 * current) - current));
+
+    private enum Predictor : byte
+    {
+        Level,
+        Day,
+        Week,
+    }
 
     /// <summary>
     /// One additive seasonal profile: a deseasonalized level plus a deviation and a scale per time bucket,

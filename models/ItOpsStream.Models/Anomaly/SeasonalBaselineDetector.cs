@@ -9,7 +9,7 @@ public sealed record SeasonalBaselineOptions
     /// <summary>Time-of-day buckets of the daily profile (UTC).</summary>
     public int DayBuckets { get; init; } = 48;
 
-    /// <summary>Time-of-week buckets of the weekly profile (UTC).</summary>
+    /// <summary>Time-of-week buckets of the weekly profile (UTC); 0 leaves the weekly profile out.</summary>
     public int WeekBuckets { get; init; } = 168;
 
     /// <summary>Weight of a new visit in a bucket's level and scale (after the first visits, averaged plainly).</summary>
@@ -30,7 +30,11 @@ public sealed record SeasonalBaselineOptions
     internal void Validate()
     {
         DetectorValidation.AtLeast(DayBuckets, 1, nameof(DayBuckets));
-        DetectorValidation.AtLeast(WeekBuckets, 7, nameof(WeekBuckets));
+        if (WeekBuckets is not 0 and < 7)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WeekBuckets), WeekBuckets, "must be 0 (no weekly profile) or at least 7");
+        }
+
         if (DayBuckets > 1440 || WeekBuckets > 10080)
         {
             throw new ArgumentOutOfRangeException(nameof(DayBuckets), "profiles are limited to one bucket per minute");
@@ -76,6 +80,13 @@ internal sealed class SeasonalBaselineDetector : IStreamingDetector
 
         var warm = _baseline.IsWarm;
         var (z, _) = _baseline.Observe(timestampMs, value);
+        if (_baseline.Promoted)
+        {
+            // A seasonal profile just took over: the statistics so far described the worse model and weigh little now.
+            _baseline.Promoted = false;
+            _calibrator.Discount(TailCalibrator.PromotionDiscount);
+        }
+
         var p = 1.0;
         if (warm)
         {

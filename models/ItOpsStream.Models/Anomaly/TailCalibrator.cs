@@ -77,12 +77,19 @@ public sealed record CalibrationOptions
 /// <remarks>
 /// The statistic's distribution is a log-binned histogram with exponential forgetting. Its upper
 /// <see cref="CalibrationOptions.TailFraction"/> is modelled as a generalized Pareto tail (peaks over
-/// threshold, as SPOT, Siffer et al. KDD 2017), fitted by the method of moments every 32 points, so
+/// threshold, as SPOT, Siffer et al. KDD 2017), fitted from quantiles of the tail (Pickands) every 32 points, so
 /// values far beyond anything seen still get a graded, finite probability. Below the tail threshold
 /// p is a monotone interpolation only: those points are normal by construction. O(1) amortized.
 /// </remarks>
 internal sealed class TailCalibrator
 {
+    /// <summary>
+    /// Weight left to the statistics of a predictor that a better one replaced: none. Its residuals described a
+    /// model that no longer predicts (typically the level before a daily profile is learnt), and even a small
+    /// weight of those large residuals keeps the fitted tail heavy for the rest of the series.
+    /// </summary>
+    public const double PromotionDiscount = 0;
+
     // 1e-4 … 4e9 in steps of 20 %: beyond the top, values share the top bin (and the tail fit).
     private const int Bins = 136;
     private const double MinValue = 1e-4;
@@ -90,7 +97,8 @@ internal sealed class TailCalibrator
     private const int RefitEvery = 32;
     private static readonly double InvLogRatio = 1.0 / Math.Log(Ratio);
 
-    private readonly double[] _counts = new double[Bins];
+    // Floats halve a series' footprint; the decayed increments are rescaled long before float range ends.
+    private readonly float[] _counts = new float[Bins];
     private readonly double _growth;
     private readonly double _tailFraction;
     private readonly int _warmup;
@@ -132,6 +140,29 @@ internal sealed class TailCalibrator
         return Math.Max(_pu * tail, 1e-300);
     }
 
+    /// <summary>
+    /// Down-weights everything seen so far by <paramref name="factor"/>: the statistic's meaning changed (a better
+    /// model took over), so new observations should dominate soon, without a blind warm-up in between.
+    /// </summary>
+    public void Discount(double factor)
+    {
+        for (var i = 0; i < Bins; i++)
+        {
+            _counts[i] = (float)(_counts[i] * factor);
+        }
+
+        _total *= factor;
+        if (factor == 0)
+        {
+            // Nothing left: warm up again rather than fit a tail to nothing.
+            _seen = 0;
+            _sinceFit = 0;
+            _increment = 1;
+            _u = double.PositiveInfinity;
+            _pu = 1;
+        }
+    }
+
     /// <summary>Adds one observation of the statistic.</summary>
     public void Observe(double s)
     {
@@ -140,10 +171,10 @@ internal sealed class TailCalibrator
             return;
         }
 
-        _counts[BinOf(s)] += _increment;
+        _counts[BinOf(s)] += (float)_increment;
         _total += _increment;
         _increment *= _growth;
-        if (_increment > 1e150)
+        if (_increment > 1e25)
         {
             Rescale();
         }
@@ -169,14 +200,35 @@ internal sealed class TailCalibrator
 
     private static double LowerEdge(int bin) => bin == 0 ? 0 : MinValue * Math.Pow(Ratio, bin - 1);
 
-    private static double Center(int bin) => bin == 0 ? MinValue / 2 : MinValue * Math.Pow(Ratio, bin - 0.5);
+    /// <summary>The value above which <paramref name="target"/> of the (decayed) mass lies, interpolated geometrically within a bin.</summary>
+    private double ValueWithUpperMass(double target)
+    {
+        var above = 0.0;
+        for (var b = Bins - 1; b >= 0; b--)
+        {
+            var c = _counts[b];
+            if (above + c >= target)
+            {
+                var lower = LowerEdge(b);
+                var upper = b == 0 ? MinValue : lower * Ratio;
+                var fraction = c > 0 ? (target - above) / c : 0;
+
+                // fraction of the bin's mass is above the value: 0 → its upper edge, 1 → its lower edge.
+                return b == 0 ? upper * (1 - fraction) : upper * Math.Pow(1 / Ratio, fraction);
+            }
+
+            above += c;
+        }
+
+        return 0;
+    }
 
     private void Rescale()
     {
         var inv = 1.0 / _increment;
         for (var i = 0; i < Bins; i++)
         {
-            _counts[i] *= inv;
+            _counts[i] = (float)(_counts[i] * inv);
         }
 
         _total *= inv;
@@ -205,34 +257,24 @@ internal sealed class TailCalibrator
 
         bu = Math.Max(bu, 0);
         var u = LowerEdge(bu);
-        double sum = 0, sum2 = 0;
-        for (var b = bu; b < Bins; b++)
-        {
-            var c = _counts[b];
-            if (c <= 0)
-            {
-                continue;
-            }
 
-            var e = Center(b) - u;
-            sum += c * e;
-            sum2 += c * e * e;
+        // Generalized Pareto tail from quantiles of the tail (Pickands): with q1 = u and q2, q4 the values above which
+        // a half and a quarter of the tail mass lie, ξ = log2((q4 − q2) / (q2 − q1)) and σ = ξ (q2 − q1) / (2^ξ − 1).
+        // Quantiles ignore a handful of extreme points that the method of moments would let dominate the fit.
+        var q2 = ValueWithUpperMass(mass / 2);
+        var q4 = ValueWithUpperMass(mass / 4);
+        double xi = 0, sigma;
+        var d1 = Math.Max(q2 - u, 1e-12);
+        var d2 = q4 - q2;
+        if (d2 > d1)
+        {
+            xi = Math.Min(Math.Log2(d2 / d1), 0.5);
+            sigma = xi * d1 / (Math.Pow(2, xi) - 1);
         }
-
-        var mean = sum / mass;
-        var variance = (sum2 / mass) - (mean * mean);
-        // Method of moments for the generalized Pareto: r = mean²/variance is 1 for an exponential tail,
-        // below 1 for a heavier one (ξ > 0). A lighter-than-exponential tail (r ≥ 1, e.g. Gaussian) is taken
-        // as exponential with the same mean: conservative, and never inflating σ.
-        double xi = 0, sigma = mean;
-        if (variance > 1e-12 * mean * mean)
+        else
         {
-            var r = mean * mean / variance;
-            if (r < 1)
-            {
-                xi = Math.Min(0.5 * (1 - r), 0.45);
-                sigma = 0.5 * mean * (r + 1);
-            }
+            // Lighter than exponential (e.g. Gaussian): taken as exponential, conservative.
+            sigma = d1 / Math.Log(2);
         }
 
         _u = u;

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -6,6 +7,12 @@ namespace ItOpsStream.Models.Logs;
 public sealed partial class LogTemplateMiner
 {
     private const int SnapshotVersion = 1;
+
+    // Templates are full of '<', '>' and quotes: keep them readable in the file (it is never embedded in HTML).
+    private static readonly SnapshotJsonContext Json = new(new JsonSerializerOptions(SnapshotJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     /// <summary>
     /// Writes the whole miner state as UTF-8 JSON (clusters, template ids, aliases of merged ids, counters), so a
@@ -30,7 +37,7 @@ public sealed partial class LogTemplateMiner
             _sequence,
             [.. clusters],
             new SortedDictionary<int, int>(_aliases));
-        JsonSerializer.Serialize(destination, dto, SnapshotJsonContext.Default.SnapshotDto);
+        JsonSerializer.Serialize(destination, dto, Json.SnapshotDto);
     }
 
     /// <summary>Rebuilds a miner from <see cref="Save"/> output.</summary>
@@ -41,7 +48,7 @@ public sealed partial class LogTemplateMiner
         SnapshotDto? dto;
         try
         {
-            dto = JsonSerializer.Deserialize(source, SnapshotJsonContext.Default.SnapshotDto);
+            dto = JsonSerializer.Deserialize(source, Json.SnapshotDto);
         }
         catch (JsonException ex)
         {

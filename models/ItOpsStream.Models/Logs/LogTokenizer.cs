@@ -311,10 +311,14 @@ internal static class LogTokenizer
             if (variables >= 2 && IsLevel(text, variables, words))
             {
                 int k = i + 1;
-                if (k < n - 1 && Text(message, tokens[k]).StartsWith('['))
+                int group = k < n - 1 && Text(message, tokens[k]).StartsWith('[') ? k
+                    : k + 1 < n - 1 && IsComponent(Text(message, tokens[k])) && Text(message, tokens[k + 1]).StartsWith('[') ? k + 1
+                    : -1;
+                if (group >= 0)
                 {
-                    // A thread name: [main], [RMCommunicator Allocator], [QuorumPeer[myid=1]/0:0:0:0:2181]
-                    for (int j = k; j < n - 1 && j < k + 4; j++)
+                    // A thread or request context: [main], [RMCommunicator Allocator], [req-… user tenant - - -],
+                    // before or after the logger name (which then goes with it).
+                    for (int j = group; j < n - 1 && j < group + 8; j++)
                     {
                         if (Text(message, tokens[j]).EndsWith(']'))
                         {
@@ -338,6 +342,9 @@ internal static class LogTokenizer
 
         return 0;
     }
+
+    /// <summary>A logger name: nova.compute.manager, org.apache.Foo$Bar (dotted, no spaces, not bracketed).</summary>
+    private static bool IsComponent(ReadOnlySpan<char> t) => t.Length > 2 && t[0] != '[' && t.Contains('.') && char.IsAsciiLetter(t[0]);
 
     private static ReadOnlySpan<char> Text(ReadOnlySpan<char> message, LogToken token) => message.Slice(token.Start, token.Length);
 

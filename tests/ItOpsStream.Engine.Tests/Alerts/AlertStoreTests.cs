@@ -170,5 +170,6 @@ public sealed class AlertStoreTests
         Assert.Equal(AlertChange.Fired, again.Change);
         Assert.Equal(1, again.Alert.Count);
         Assert.Equal(T(4000), again.Alert.FirstSeen);
+        Assert.Equal(2, store.Created);
     }
 }

@@ -145,6 +145,17 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void Refire_PastGraceInTheSameBatch_OpensNewIncidentInsteadOfReopening()
+    {
+        var driver = new CorrelationDriver(CorrelationOptions.Default with { ReopenGrace = TimeSpan.FromMinutes(5) });
+        driver.Batch(Fire(0, "db:orders", "Down"), Resolve(10, "db:orders", "Down"), Fire(400, "db:orders", "Down"));
+        Assert.Equal(2, driver.Stats.Opened);
+        Assert.Equal([IncidentAction.Open, IncidentAction.Resolve, IncidentAction.Open], driver.Records.Select(r => r.Action));
+        Assert.Equal(T(10), driver.Records[1].ResolvedAt);
+        Assert.Equal(1, driver.Stats.TrackedAlerts);
+    }
+
+    [Fact]
     public void FlappingAlert_DoesNotResolveOrReopenIncident()
     {
         var driver = new CorrelationDriver();
@@ -240,7 +251,7 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
-    public void BusinessService_RelatesItsDirectDependencies_WhenNothingElseDoes()
+    public void BusinessService_RelatesCisCloseToIt_WhenNothingElseDoes()
     {
         var driver = new CorrelationDriver(CorrelationOptions.Default with { SharedDependencyMaxDependents = 0, BusinessServiceMaxHops = 2 });
         var open = Assert.Single(driver.Batch(Fire(0, "svc:checkout", "Errors"), Fire(5, "svc:cart", "Errors")));

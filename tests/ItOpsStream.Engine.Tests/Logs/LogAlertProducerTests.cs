@@ -16,10 +16,10 @@ public sealed class LogAlertProducerTests
     {
         var producer = new LogAlertProducer(LogAlertOptions.Default with { WarmUp = TimeSpan.FromMinutes(5) });
         var alerts = new List<TelemetryRecord>();
-        producer.Process(Log(T0, "svc:a", LogLevel.Error, "disk full on /dev/sda1"), alerts);
+        producer.OnRecord(Log(T0, "svc:a", LogLevel.Error, "disk full on /dev/sda1"), alerts);
         Assert.Empty(alerts);
 
-        producer.Process(Log(T0 + (6 * Minute), "svc:a", LogLevel.Error, "connection refused to paymentservice:50051"), alerts);
+        producer.OnRecord(Log(T0 + (6 * Minute), "svc:a", LogLevel.Error, "connection refused to paymentservice:50051"), alerts);
         var alert = Assert.Single(alerts);
         Assert.Equal("LogNewErrorTemplate", alert.Check);
         Assert.Equal("svc:a", alert.Ci);
@@ -35,8 +35,8 @@ public sealed class LogAlertProducerTests
     {
         var producer = new LogAlertProducer(LogAlertOptions.Default with { WarmUp = TimeSpan.Zero });
         var alerts = new List<TelemetryRecord>();
-        producer.Process(Log(T0, "svc:a", LogLevel.Info, "user 42 logged in"), alerts);
-        producer.Flush(alerts);
+        producer.OnRecord(Log(T0, "svc:a", LogLevel.Info, "user 42 logged in"), alerts);
+        producer.OnWatermark(long.MaxValue - Minute, alerts);
         Assert.Empty(alerts);
     }
 
@@ -49,22 +49,45 @@ public sealed class LogAlertProducerTests
         {
             for (int i = 0; i < 2; i++)
             {
-                producer.Process(Log(T0 + (w * Minute) + (i * 1000), "svc:b", LogLevel.Warn, $"retrying request {i} after timeout"), alerts);
+                producer.OnRecord(Log(T0 + (w * Minute) + (i * 1000), "svc:b", LogLevel.Warn, $"retrying request {i} after timeout"), alerts);
             }
         }
 
         for (int i = 0; i < 60; i++)
         {
-            producer.Process(Log(T0 + (10 * Minute) + (i * 500), "svc:b", LogLevel.Warn, $"retrying request {i} after timeout"), alerts);
+            producer.OnRecord(Log(T0 + (10 * Minute) + (i * 500), "svc:b", LogLevel.Warn, $"retrying request {i} after timeout"), alerts);
         }
 
-        Assert.Empty(alerts);
-        producer.Process(Log(T0 + (11 * Minute), "svc:b", LogLevel.Info, "tick"), alerts);
+        // Raised once, at the record that crossed the line (the 10th of the window), not at the window's end.
         var alert = Assert.Single(alerts);
         Assert.Equal("LogRateSpike", alert.Check);
-        Assert.Equal(T0 + (11 * Minute), alert.Timestamp);
-        Assert.Contains("60 in 60s", alert.Message, StringComparison.Ordinal);
+        Assert.Equal(T0 + (10 * Minute) + (9 * 500), alert.Timestamp);
+        Assert.Contains("10 in 60s", alert.Message, StringComparison.Ordinal);
         Assert.True(alert.Labels.TryGetValue("sample_3", out _));
+        Assert.Equal("logs/LogRateSpike/svc:b/" + alert.Labels.First(l => l.Key == "template_id").Value, alert.DedupKey);
+    }
+
+    [Fact]
+    public void RateSpike_NextWindow_CanAlertAgain()
+    {
+        var producer = new LogAlertProducer(LogAlertOptions.Default with { MinHistory = 3 });
+        var alerts = new List<TelemetryRecord>();
+        for (int w = 0; w < 3; w++)
+        {
+            producer.OnRecord(Log(T0 + (w * Minute), "svc:b", LogLevel.Error, "disk 3 slow"), alerts);
+        }
+
+        for (int w = 3; w < 5; w++)
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                producer.OnRecord(Log(T0 + (w * Minute) + i, "svc:b", LogLevel.Error, "disk 3 slow"), alerts);
+            }
+
+            producer.OnWatermark(T0 + ((w + 1) * Minute), alerts);
+        }
+
+        Assert.Equal(2, alerts.Count(a => a.Check == "LogRateSpike"));
     }
 
     [Fact]
@@ -74,10 +97,10 @@ public sealed class LogAlertProducerTests
         var alerts = new List<TelemetryRecord>();
         for (int i = 0; i < 25; i++)
         {
-            producer.Process(Log(T0 + (i * 100), "db:orders", i == 0 ? LogLevel.Fatal : LogLevel.Error, $"write failed for page {i}"), alerts);
+            producer.OnRecord(Log(T0 + (i * 100), "db:orders", i == 0 ? LogLevel.Fatal : LogLevel.Error, $"write failed for page {i}"), alerts);
         }
 
-        producer.Flush(alerts);
+        producer.OnWatermark(long.MaxValue - Minute, alerts);
         var burst = Assert.Single(alerts, a => a.Check == "LogErrorBurst");
         Assert.Equal(Severity.Critical, burst.Severity);
         Assert.Equal("db:orders", burst.Ci);
@@ -93,11 +116,11 @@ public sealed class LogAlertProducerTests
         {
             for (int i = 0; i < 5; i++)
             {
-                producer.Process(Log(T0 + (w * Minute) + (i * 1000), "svc:c", LogLevel.Error, $"cache miss storm on shard {i}"), alerts);
+                producer.OnRecord(Log(T0 + (w * Minute) + (i * 1000), "svc:c", LogLevel.Error, $"cache miss storm on shard {i}"), alerts);
             }
         }
 
-        producer.Flush(alerts);
+        producer.OnWatermark(long.MaxValue - Minute, alerts);
         Assert.Empty(alerts);
     }
 
@@ -105,5 +128,41 @@ public sealed class LogAlertProducerTests
     public void Options_Invalid_AreRejected()
     {
         Assert.Throws<ArgumentException>(() => new LogAlertProducer(LogAlertOptions.Default with { Window = TimeSpan.Zero }));
+    }
+
+    [Fact]
+    public void RateDetector_ShiftAfterLongHistory_RaisesSpikeAtWindowEnd()
+    {
+        // The median/MAD rule is made blind (huge score) so only the models/ detector can fire.
+        var producer = new LogAlertProducer(LogAlertOptions.Default with { SpikeScore = 1e9, BurstCount = 1_000_000 });
+        var alerts = new List<TelemetryRecord>();
+        var random = new Random(5);
+        // The robust detector calibrates over its first 64 points (windows) before it scores.
+        for (int w = 0; w < 100; w++)
+        {
+            int n = 3 + random.Next(3);
+            for (int i = 0; i < n; i++)
+            {
+                producer.OnRecord(Log(T0 + (w * Minute) + (i * 1000), "svc:d", LogLevel.Error, "lock wait timeout on table orders"), alerts);
+            }
+        }
+
+        Assert.Empty(alerts);
+        for (int i = 0; i < 80; i++)
+        {
+            producer.OnRecord(Log(T0 + (100 * Minute) + (i * 500), "svc:d", LogLevel.Error, "lock wait timeout on table orders"), alerts);
+        }
+
+        producer.OnWatermark(T0 + (101 * Minute), alerts);
+        var alert = Assert.Single(alerts);
+        Assert.Equal("LogRateSpike", alert.Check);
+        Assert.Equal(T0 + (101 * Minute), alert.Timestamp);
+        Assert.Contains("robust score", alert.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_UnknownDetector_IsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new LogAlertProducer(LogAlertOptions.Default with { RateDetector = "nope" }));
     }
 }

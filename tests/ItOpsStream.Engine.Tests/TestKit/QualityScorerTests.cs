@@ -159,10 +159,32 @@ public sealed class QualityScorerTests
         var file = Path.GetTempFileName();
         try
         {
-            OracleIncidents.Write(scenario.Truth, file);
+            BaselineIncidents.WriteOracle(scenario.Truth, file);
             var score = QualityScorer.Score(scenario.Truth, file);
             Assert.Equal((1.0, 6, 6), (score.F1, score.Top1Hits, score.Top3Hits));
             Assert.Equal(0, score.UnmatchedAlerts);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void TimeWindowBaseline_StartsANewIncidentAfterTheWindow()
+    {
+        // Fault A fires at 0-1 min, fault B at 30 min, noise at 31 min: two windows of 10 minutes.
+        var truth = Truth() with
+        {
+            Alerts = Truth().Alerts.Select(a => a with { FirstFiring = T0.AddMinutes(a.Fault == "A" ? 0.5 : a.Fault == "B" ? 30 : 31) }).ToList(),
+        };
+        var file = Path.GetTempFileName();
+        try
+        {
+            BaselineIncidents.WriteTimeWindow(truth, TimeSpan.FromMinutes(10), file);
+            var score = QualityScorer.Score(truth, file);
+            Assert.Equal(2, score.Incidents);
+            Assert.Equal((4L, 6L), (score.CorrectPairs, score.PredictedPairs)); // {a1,a2,a3}: 3 pairs; {b1,b2,n1}: 3 pairs, 1 correct
         }
         finally
         {

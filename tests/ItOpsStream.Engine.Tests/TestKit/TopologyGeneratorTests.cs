@@ -117,6 +117,30 @@ public sealed class TopologyGeneratorTests
         Assert.Contains(topology.Document.Relations, r => topology.Document.Relations.Any(back => back.From == r.To && back.To == r.From));
     }
 
+    [Theory]
+    [InlineData("online-boutique", 10)]
+    [InlineData("sock-shop", 8)]
+    [InlineData("social-network", 12)]
+    public void Reference_BuildsThePublishedCallGraphOnPods(string name, int services)
+    {
+        var topology = ReferenceTopologies.Build(name, 1);
+        Assert.Equal(name, topology.ShapeName);
+        Assert.Equal(services, topology.WithRole(CiRole.Service).Count);
+        Assert.Empty(TopologyFile.Parse(Serialize(topology), name).Warnings);
+        Assert.Single(topology.WithRole(CiRole.BusinessService));
+        Assert.All(topology.WithRole(CiRole.Pod), p => Assert.Single(topology.DependenciesOf(p), d => topology.RoleOf(d) == CiRole.Node));
+        var scenario = FaultScenarioGenerator.Generate(new ScenarioOptions { Seed = 1, Faults = 4, Topology = topology.Options }, topology);
+        Assert.StartsWith(name + "-", scenario.Name, StringComparison.Ordinal);
+        Assert.Equal(4, scenario.Truth.Faults.Count);
+    }
+
+    [Fact]
+    public void Reference_UnknownName_ListsTheKnownOnes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ReferenceTopologies.Build("train-ticket", 1));
+        Assert.Contains("online-boutique", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_TooFewServices_NamesTheField()
     {

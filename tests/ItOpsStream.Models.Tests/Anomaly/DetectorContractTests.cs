@@ -97,6 +97,28 @@ public sealed class EnsembleDetectorTests : DetectorContractTests
     private protected override IStreamingDetector Create() => DetectorFactory.Create("default");
 }
 
+public sealed class DefaultDetectorSeasonalTests
+{
+    [Fact]
+    public void Score_JumpInCleanDailyPattern_IsCertainOnceTheProfileHasTakenOver()
+    {
+        // A square daily wave (20 by night, 80 by day) with little noise; on day 10 the day level jumps to 120.
+        var rng = new Random(9);
+        var values = new double[288 * 14];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var day = i % 288 >= 144;
+            values[i] = (day ? 80 : 20) + (rng.NextDouble() - 0.5) + (day && i / 288 == 10 ? 40 : 0);
+        }
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var onset = (288 * 10) + 144;
+        Assert.True(scores[onset] >= 0.9, $"jump scored {scores[onset]:0.###}");
+        var before = scores.Skip(288 * 3).Take((288 * 7) - 1).Max();
+        Assert.True(before < 0.5, $"normal days reached {before:0.###}");
+    }
+}
+
 public sealed class EnsembleWithSpectralDetectorTests : DetectorContractTests
 {
     private protected override IStreamingDetector Create() => DetectorFactory.Create("ensemble");

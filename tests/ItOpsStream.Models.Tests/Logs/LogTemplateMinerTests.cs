@@ -256,6 +256,8 @@ public sealed class LogTemplateMinerTests
     [InlineData("Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186", "Invalid user webmaster from <*>")]
     [InlineData("Jul  1 09:00:55 calvisitor-10-105-160-95 kernel[0]: AirPort: Link Up on en0", "AirPort: Link Up on en0")]
     [InlineData("081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating", "dfs.DataNode$PacketResponder: PacketResponder <*> for block <*> terminating")]
+    [InlineData("nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae 113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/servers/detail HTTP/1.1\" status: 200 len: 1893 time: 0.2477829", "<*> \"GET <*> <*> status: <*> len: <*> time: <*>")]
+    [InlineData("nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:10.302 2931 INFO nova.virt.libvirt.driver [-] [instance: b9000564-fe1a-409b-b8cc-1e88b294cd1d] Instance spawned successfully.", "[instance: <*> Instance spawned successfully.")]
     public void Mine_RawLineOfCommonFormat_StripsHeader(string raw, string expected)
     {
         var miner = new LogTemplateMiner();

@@ -27,7 +27,7 @@ public static class FaultScenarioGenerator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(topology);
         options.Validate();
-        string name = options.Name ?? string.Create(CultureInfo.InvariantCulture, $"{topology.Options.Shape.ToWire()}-{topology.Options.Services}-s{options.Seed}");
+        string name = options.Name ?? string.Create(CultureInfo.InvariantCulture, $"{topology.ShapeName}-{topology.Options.Services}-s{options.Seed}");
         var run = new ScenarioRun(options, topology, name);
         return run.Execute();
     }

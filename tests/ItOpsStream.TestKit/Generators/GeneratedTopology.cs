@@ -18,9 +18,10 @@ public sealed class GeneratedTopology
     private readonly Dictionary<string, List<Dependent>> _dependents;
     private readonly Dictionary<string, List<string>> _dependencies;
 
-    internal GeneratedTopology(TopologyOptions options, TopologyDocument document, Dictionary<string, CiRole> roles, Dictionary<(string From, string To), double> coupling)
+    internal GeneratedTopology(TopologyOptions options, TopologyDocument document, Dictionary<string, CiRole> roles, Dictionary<(string From, string To), double> coupling, string? shapeName = null)
     {
         Options = options;
+        ShapeName = shapeName ?? options.Shape.ToWire();
         Document = document;
         _roles = roles;
         _dependents = new Dictionary<string, List<Dependent>>(StringComparer.Ordinal);
@@ -45,6 +46,9 @@ public sealed class GeneratedTopology
     }
 
     public TopologyOptions Options { get; }
+
+    /// <summary>The shape's wire name, or the reference application's name (<c>online-boutique</c>…).</summary>
+    public string ShapeName { get; }
 
     public TopologyDocument Document { get; }
 

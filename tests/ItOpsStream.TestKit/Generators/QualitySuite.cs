@@ -33,6 +33,26 @@ public static class QualitySuite
         return plan;
     }
 
+    /// <summary>
+    /// Scenarios on the reference applications (<see cref="ReferenceTopologies"/>): <paramref name="perApplication"/>
+    /// each, 4 faults and 4 noise alerts per hour like the small generated estates.
+    /// </summary>
+    public static IReadOnlyList<GeneratedScenario> Reference(int perApplication, int seed)
+    {
+        var scenarios = new List<GeneratedScenario>();
+        foreach (var name in ReferenceTopologies.Names)
+        {
+            for (int i = 0; i < perApplication; i++)
+            {
+                int s = (seed * 1000) + 500 + i;
+                var topology = ReferenceTopologies.Build(name, s);
+                scenarios.Add(FaultScenarioGenerator.Generate(new ScenarioOptions { Seed = s, Faults = 4, NoiseAlertsPerHour = 4, Topology = topology.Options }, topology));
+            }
+        }
+
+        return scenarios;
+    }
+
     /// <summary>A mesh of 1 500 services with enough faults and noise for at least 10 000 distinct alerts.</summary>
     public static ScenarioOptions Large(int seed) => new()
     {

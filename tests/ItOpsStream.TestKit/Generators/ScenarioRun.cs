@@ -98,7 +98,7 @@ internal sealed partial class ScenarioRun
         var truth = new ScenarioTruth
         {
             Scenario = _name,
-            Shape = _topology.Options.Shape.ToWire(),
+            Shape = _topology.ShapeName,
             Seed = _options.Seed,
             Services = _topology.Options.Services,
             Start = _options.Start,

@@ -79,6 +79,6 @@ internal sealed class TopologyBuilder(Random random)
 
     public int Between(int minInclusive, int maxInclusive) => Random.Next(minInclusive, maxInclusive + 1);
 
-    public GeneratedTopology Build(TopologyOptions options) =>
-        new(options, new TopologyDocument(_cis.ToArray(), _relations.ToArray()), _roles, _coupling);
+    public GeneratedTopology Build(TopologyOptions options, string? shapeName = null) =>
+        new(options, new TopologyDocument(_cis.ToArray(), _relations.ToArray()), _roles, _coupling, shapeName);
 }
