@@ -1,4 +1,5 @@
 using ItOpsStream.Bench.Cmdb;
+using ItOpsStream.Bench.Kafka;
 using ItOpsStream.Bench.Quality;
 
 namespace ItOpsStream.Bench;
@@ -22,6 +23,8 @@ internal static class Program
                 return TopologyScale.Run(args[1..]);
             case "cmdb-scale":
                 return await CmdbScaleRun.RunAsync(args[1..]).ConfigureAwait(false);
+            case "kafka-throughput":
+                return await KafkaThroughput.RunAsync(args[1..]).ConfigureAwait(false);
             case "cmdb-load":
                 return await CmdbScaleRun.LoadOnlyAsync(args[1..]).ConfigureAwait(false);
             default:
