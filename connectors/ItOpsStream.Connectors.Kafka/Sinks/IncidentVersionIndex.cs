@@ -27,7 +27,15 @@ internal static class IncidentVersionIndex
             config.Set(key, value);
         }
 
-        using var admin = new AdminClientBuilder(new AdminClientConfig(config)).Build();
+        // The admin client gets only the connection settings: handed the consumer's group and commit
+        // properties, librdkafka warns about each of them on every start.
+        var adminConfig = new AdminClientConfig { BootstrapServers = options.BootstrapServers };
+        foreach (var (key, value) in options.ClientProperties)
+        {
+            adminConfig.Set(key, value);
+        }
+
+        using var admin = new AdminClientBuilder(adminConfig).Build();
         var metadata = admin.GetMetadata(topic, timeout);
         var partitions = metadata.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(topic, p.PartitionId))).ToList();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
