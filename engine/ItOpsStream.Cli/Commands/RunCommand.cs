@@ -24,7 +24,7 @@ internal static class RunCommand
         {
             Description = "The CMDB: a topology file (CONTRACTS §1) or a redis:// / rediss:// URL (docs/CMDB.md); overrides topology.file / topology.redis of the configuration.",
         };
-        var command = new Command("run", "Run the engine as a service: consume telemetry and CMDB changes (itops.cmdb) from Kafka, produce incidents and dead letters to Kafka.")
+        var command = new Command("run", "Run the engine as a service: consume telemetry and CMDB changes (itops.cmdb) from Kafka, apply the rules file (config key rules, hot-reloaded), produce incidents, remediation triggers and dead letters to Kafka.")
         {
             configOption,
             topologyOption,
@@ -33,6 +33,7 @@ internal static class RunCommand
         {
             var path = parse.GetValue(configOption)!.FullName;
             var config = EngineConfig.Load(path, topology: parse.GetValue(topologyOption));
+            using var rules = RulesWiring.Load(config);
             await using var topology = await OpenTopologyAsync(config).ConfigureAwait(false);
 
             var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
@@ -43,9 +44,7 @@ internal static class RunCommand
             });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Source.ShutdownDrainTimeout + TimeSpan.FromSeconds(10));
-            builder.Services.AddSingleton(config);
-            builder.Services.AddSingleton(topology);
-            builder.Services.AddSingleton<EngineService>();
+            builder.Services.AddSingleton(sp => new EngineService(config, topology, rules, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineService>());
             using var host = builder.Build();
             var engine = host.Services.GetRequiredService<EngineService>();

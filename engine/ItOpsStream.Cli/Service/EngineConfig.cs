@@ -27,6 +27,12 @@ internal sealed record EngineConfig
 
     public required string DeadLetterTopic { get; init; }
 
+    /// <summary>Where remediation triggers go (<c>itops.remediations</c> unless <c>kafka.remediations_topic</c> says otherwise).</summary>
+    public string RemediationsTopic { get; init; } = KafkaSinks.RemediationsTopic;
+
+    /// <summary>The rules file (docs/RULES.md, hot-reloaded); null: no rules, no remediation.</summary>
+    public string? RulesFile { get; init; }
+
     /// <summary>The CMDB file (CONTRACTS §1); null when the topology is in Redis.</summary>
     public string? TopologyFile { get; init; }
 
@@ -132,12 +138,15 @@ internal sealed record EngineConfig
         }
 
         var cmdbTopic = reader.Optional("kafka.cmdb_topic") ?? "itops.cmdb";
+        var rulesFile = reader.Optional("rules");
         var config = new EngineConfig
         {
             Source = source,
             Sink = sink,
             IncidentsTopic = reader.Optional("kafka.incidents_topic") ?? KafkaSinks.IncidentsTopic,
             DeadLetterTopic = reader.Optional("kafka.deadletter_topic") ?? KafkaSinks.DeadLetterTopic,
+            RemediationsTopic = reader.Optional("kafka.remediations_topic") ?? KafkaSinks.RemediationsTopic,
+            RulesFile = string.IsNullOrEmpty(rulesFile) ? null : Path.IsPathRooted(rulesFile) ? rulesFile : Path.Combine(baseDirectory, rulesFile),
             TopologyFile = string.IsNullOrEmpty(topologyFile) ? null : Path.IsPathRooted(topologyFile) ? topologyFile : Path.Combine(baseDirectory, topologyFile),
             TopologyRedisUrl = string.IsNullOrEmpty(topologyRedis) ? null : topologyRedis,
             CmdbTopic = cmdbTopic.Length == 0 ? null : cmdbTopic,
@@ -151,6 +160,11 @@ internal sealed record EngineConfig
         if (config.TopologyFile is not null && !File.Exists(config.TopologyFile))
         {
             throw new CliInputException($"config: {TopologyFileKey}: {config.TopologyFile} does not exist");
+        }
+
+        if (config.RulesFile is not null && !File.Exists(config.RulesFile))
+        {
+            throw new CliInputException($"config: rules: {config.RulesFile} does not exist");
         }
 
         return config;

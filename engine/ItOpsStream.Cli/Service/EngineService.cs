@@ -11,7 +11,7 @@ namespace ItOpsStream.Cli.Service;
 /// exit code 1. Beside the engine runs the CMDB feed (<see cref="CmdbFeed"/>) when a CMDB topic is
 /// configured; a Redis topology is loaded first (the engine waits while Redis is unreachable).
 /// </summary>
-internal sealed partial class EngineService(EngineConfig config, TopologyWiring topology, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed partial class EngineService(EngineConfig config, TopologyWiring topology, RulesWiring? rules, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger("itopsstream");
 
@@ -28,7 +28,13 @@ internal sealed partial class EngineService(EngineConfig config, TopologyWiring 
             return;
         }
 
-        using var engine = new KafkaEngine(config, topology.Provider, loggers);
+        using var engine = new KafkaEngine(config, topology.Provider, loggers, rules?.Provider);
+        if (rules is not null)
+        {
+            rules.Watch(loggers.CreateLogger("itopsstream.rules"));
+            LogRules(_logger, rules.Path, rules.Provider.Current.Count, config.RemediationsTopic);
+        }
+
         using var deadLetters = config.CmdbTopic is null ? null : KafkaSinks.DeadLetters(config.Sink with { Topic = config.DeadLetterTopic });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         LogStarting(_logger, config.Source.BootstrapServers, config.Source.GroupId, topology.Description, topology.Provider.Current.Count);
@@ -64,6 +70,9 @@ internal sealed partial class EngineService(EngineConfig config, TopologyWiring 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "engine: consuming from {Bootstrap} as group {Group}, topology {Topology} of {Cis} CIs")]
     private static partial void LogStarting(ILogger logger, string bootstrap, string group, string topology, int cis);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "engine: rules {Path} ({Rules} rules, watched for changes), remediation triggers to {Topic}")]
+    private static partial void LogRules(ILogger logger, string path, int rules, string topic);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "engine: stopped after {Records} records, {Incidents} incident records, {DeadLetters} dead letters")]
     private static partial void LogStopped(ILogger logger, long records, long incidents, long deadLetters);

@@ -1,9 +1,12 @@
+using System.Text;
 using ItOpsStream.Connectors.Kafka.Formats;
 using ItOpsStream.Connectors.Kafka.Sinks;
 using ItOpsStream.Connectors.Kafka.Source;
 using ItOpsStream.Engine.Correlation;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Pipeline;
+using ItOpsStream.Engine.Remediation;
+using ItOpsStream.Engine.Rules;
 using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.Engine.Topology;
 using Microsoft.Extensions.Logging;
@@ -11,13 +14,14 @@ using Microsoft.Extensions.Logging;
 namespace ItOpsStream.Cli.Service;
 
 /// <summary>
-/// The live engine: Kafka source → pipeline → Kafka sinks (incidents, dead letters). Used by
+/// The live engine: Kafka source → pipeline → Kafka sinks (incidents, remediation triggers, dead letters). Used by
 /// <c>run</c> (under the generic host) and by <c>demo</c> (in process with the embedded broker).
 /// </summary>
 internal sealed class KafkaEngine : IDisposable
 {
     private readonly IRecordSink<IncidentRecord> _incidents;
     private readonly KafkaRecordSink<DeadLetter> _deadLetters;
+    private readonly KafkaRecordSink<RemediationTrigger>? _triggers;
 
     public KafkaEngine(EngineConfig config, TopologyGraph topology, ILoggerFactory? loggers = null)
         : this(config, new StaticTopology(topology), loggers)
@@ -25,23 +29,40 @@ internal sealed class KafkaEngine : IDisposable
     }
 
     /// <summary>An engine whose correlator reads <paramref name="topology"/> (a graph that follows the CMDB feed).</summary>
-    public KafkaEngine(EngineConfig config, ITopologyProvider topology, ILoggerFactory? loggers = null)
+    /// <param name="config">The service configuration.</param>
+    /// <param name="topology">The CMDB graph in force.</param>
+    /// <param name="loggers">Logging of the Kafka source.</param>
+    /// <param name="rules">
+    /// The rules in force (hot-reloaded), or null: no rules. With rules, their alerts/correlation settings
+    /// size the pipeline and the incidents pass through the remediation stage, whose triggers go to
+    /// <see cref="EngineConfig.RemediationsTopic"/> keyed by trigger id. The stages are wired even
+    /// when the file starts without such rules, so a reload that adds them takes effect.
+    /// </param>
+    public KafkaEngine(EngineConfig config, ITopologyProvider topology, ILoggerFactory? loggers = null, RulesProvider? rules = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Source = new KafkaTelemetrySource(config.Source, loggers?.CreateLogger<KafkaTelemetrySource>());
         // A restarted engine re-reads telemetry from its committed offsets: versions already in the topic are skipped.
         _incidents = KafkaSinks.IncidentsOnce(config.Sink with { Topic = config.IncidentsTopic }, IncidentJson.ToUtf8, TimeSpan.FromSeconds(60));
         _deadLetters = KafkaSinks.DeadLetters(config.Sink with { Topic = config.DeadLetterTopic });
+        IRecordSink<IncidentRecord> incidents = _incidents;
+        if (rules is not null)
+        {
+            _triggers = KafkaSinks.Remediations<RemediationTrigger>(config.Sink with { Topic = config.RemediationsTopic }, t => (Encoding.UTF8.GetBytes(t.TriggerId), RemediationJson.ToUtf8(t)));
+            incidents = new RemediationSink(_incidents, _triggers, new RemediationEngine(rules, topology));
+        }
+
         var formats = config.Source.Formats;
-        Pipeline = new TelemetryPipeline(config.Pipeline, new PipelinePorts
+        Pipeline = new TelemetryPipeline(rules?.Current.Options ?? config.Pipeline, new PipelinePorts
         {
             Source = Source,
             DecoderFactory = () => new KafkaRecordDecoder(formats),
             Topology = topology,
-            Incidents = _incidents,
+            Incidents = incidents,
             DeadLetters = _deadLetters,
             TimeProvider = TimeProvider.System,
             AlertProducerFactory = StandardAlertProducers.Factory(),
+            Rules = rules is null ? null : new RuleEngine(rules, topology),
         });
     }
 
@@ -56,6 +77,7 @@ internal sealed class KafkaEngine : IDisposable
     {
         (_incidents as IDisposable)?.Dispose();
         _deadLetters.Dispose();
+        _triggers?.Dispose();
         Source.Dispose();
     }
 }
