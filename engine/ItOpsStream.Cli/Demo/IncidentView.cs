@@ -51,7 +51,7 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
 
                 if (changed && !redraw)
                 {
-                    output.WriteLine($"{DateTime.Now:HH:mm:ss} {row.Action.ToUpperInvariant(),-7} {row.Priority} {Short(row.Id)} v{row.Version} {row.Title} | root cause: {row.RootCause} | impacted: {row.Impacted}");
+                    output.WriteLine($"{DateTime.Now:HH:mm:ss} {row.Action.ToUpperInvariant(),-7} {row.Priority} {Short(row.Id)} v{row.Version} {row.Title} | root cause: {row.RootCause} | impacted: {row.Impacted} | alerts: {row.Checks}");
                 }
             }
         }
@@ -116,8 +116,14 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
             var impacted = root.TryGetProperty("impacted_services", out var im) && im.ValueKind == JsonValueKind.Array
                 ? string.Join(", ", im.EnumerateArray().Select(e => e.GetString()))
                 : string.Empty;
-            int alerts = root.TryGetProperty("alerts", out var a) && a.ValueKind == JsonValueKind.Array ? a.GetArrayLength() : 0;
-            return new Row(Text("incident_id"), root.GetProperty("version").GetInt64(), Text("action"), Text("priority"), Text("title"), rootCause, impacted.Length == 0 ? "-" : impacted, alerts, Text("updated_at"));
+            bool hasAlerts = root.TryGetProperty("alerts", out var a) && a.ValueKind == JsonValueKind.Array;
+            int alerts = hasAlerts ? a.GetArrayLength() : 0;
+
+            // Which checks joined (metric anomalies and log-derived alerts among them), in order of first appearance.
+            var checks = hasAlerts
+                ? string.Join(", ", a.EnumerateArray().Select(e => e.TryGetProperty("check", out var c) ? c.GetString() : null).OfType<string>().Distinct(StringComparer.Ordinal))
+                : string.Empty;
+            return new Row(Text("incident_id"), root.GetProperty("version").GetInt64(), Text("action"), Text("priority"), Text("title"), rootCause, impacted.Length == 0 ? "-" : impacted, alerts, checks.Length == 0 ? "-" : checks, Text("updated_at"));
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -131,5 +137,5 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
 
     private static string Fit(string line, int width) => line.Length <= width ? line : line[..width];
 
-    private sealed record Row(string Id, long Version, string Action, string Priority, string Title, string RootCause, string Impacted, int Alerts, string UpdatedAt);
+    private sealed record Row(string Id, long Version, string Action, string Priority, string Title, string RootCause, string Impacted, int Alerts, string Checks, string UpdatedAt);
 }
