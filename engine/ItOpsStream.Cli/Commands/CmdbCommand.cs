@@ -26,7 +26,7 @@ internal static class CmdbCommand
 
     public static Command Create()
     {
-        var command = new Command("cmdb", "The CMDB topology in Redis: import, export, stats.");
+        var command = new Command("cmdb", "The CMDB topology in Redis: import, apply change records, export, stats.");
         command.Subcommands.Add(Import());
         command.Subcommands.Add(Apply());
         command.Subcommands.Add(Export());
