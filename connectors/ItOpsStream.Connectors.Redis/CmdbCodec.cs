@@ -22,33 +22,7 @@ internal static class CmdbCodec
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
-            w.WriteString("class"u8, ci.Class);
-            if (ci.Name is not null)
-            {
-                w.WriteString("name"u8, ci.Name);
-            }
-
-            if (ci.Criticality != Criticality.Medium)
-            {
-                w.WriteString("criticality"u8, CriticalityName(ci.Criticality));
-            }
-
-            if (ci.Owner is not null)
-            {
-                w.WriteString("owner"u8, ci.Owner);
-            }
-
-            if (ci.Attributes is { Count: > 0 } attributes)
-            {
-                w.WriteStartObject("attributes"u8);
-                foreach (var (key, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
-                {
-                    w.WriteString(key, value);
-                }
-
-                w.WriteEndObject();
-            }
-
+            TopologyJsonWriter.WriteCiFields(w, ci);
             w.WriteEndObject();
         }
 
@@ -106,14 +80,6 @@ internal static class CmdbCodec
 
         return new CiRecord(id, cls, name, criticality, owner, attributes);
     }
-
-    public static string CriticalityName(Criticality c) => c switch
-    {
-        Criticality.Critical => "critical",
-        Criticality.High => "high",
-        Criticality.Low => "low",
-        _ => "medium",
-    };
 
     public static Criticality? ParseCriticality(string? text) => text?.ToUpperInvariant() switch
     {

@@ -18,33 +18,7 @@ public static class TopologyJsonWriter
         {
             w.WriteStartObject();
             w.WriteString("id"u8, ci.Id);
-            w.WriteString("class"u8, ci.Class);
-            if (ci.Name is not null)
-            {
-                w.WriteString("name"u8, ci.Name);
-            }
-
-            if (ci.Criticality != Criticality.Medium)
-            {
-                w.WriteString("criticality"u8, ci.Criticality.ToString().ToLowerInvariant());
-            }
-
-            if (ci.Owner is not null)
-            {
-                w.WriteString("owner"u8, ci.Owner);
-            }
-
-            if (ci.Attributes is { Count: > 0 } attributes)
-            {
-                w.WriteStartObject("attributes"u8);
-                foreach (var (key, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
-                {
-                    w.WriteString(key, value);
-                }
-
-                w.WriteEndObject();
-            }
-
+            WriteCiFields(w, ci);
             w.WriteEndObject();
         }
 
@@ -62,4 +36,47 @@ public static class TopologyJsonWriter
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// Writes a CI's fields other than its id (class, name, criticality, owner, attributes sorted by
+    /// key; defaults left out) into the open object. The Redis CMDB store keeps CIs in this shape too.
+    /// </summary>
+    internal static void WriteCiFields(Utf8JsonWriter w, CiRecord ci)
+    {
+        w.WriteString("class"u8, ci.Class);
+        if (ci.Name is not null)
+        {
+            w.WriteString("name"u8, ci.Name);
+        }
+
+        if (ci.Criticality != Criticality.Medium)
+        {
+            w.WriteString("criticality"u8, CriticalityName(ci.Criticality));
+        }
+
+        if (ci.Owner is not null)
+        {
+            w.WriteString("owner"u8, ci.Owner);
+        }
+
+        if (ci.Attributes is { Count: > 0 } attributes)
+        {
+            w.WriteStartObject("attributes"u8);
+            foreach (var (key, value) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>The CONTRACTS §1 word for a criticality (no allocation, unlike a lowered enum name).</summary>
+    internal static string CriticalityName(Criticality criticality) => criticality switch
+    {
+        Criticality.Critical => "critical",
+        Criticality.High => "high",
+        Criticality.Low => "low",
+        _ => "medium",
+    };
 }
