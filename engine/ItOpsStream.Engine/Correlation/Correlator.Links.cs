@@ -33,8 +33,8 @@ internal sealed partial class Correlator
     private readonly List<IncidentState> _mergeWith = [];
     private TrackedAlert? _placing;
 
-    // IsExplained answers for the alert being placed; cleared per decision.
-    private readonly Dictionary<TrackedAlert, bool> _explained = new(ReferenceEqualityComparer.Instance);
+    // WouldLead answers for the alert being placed; cleared per decision.
+    private readonly Dictionary<IncidentState, bool> _leads = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Finds the alerts of live incidents the new alert relates to, and picks where it goes. A link
@@ -54,7 +54,7 @@ internal sealed partial class Correlator
     {
         _links.Clear();
         _mergeWith.Clear();
-        _explained.Clear();
+        _leads.Clear();
         _placing = alert;
         CollectLinks(alert, t);
         if (_links.Count == 0)
@@ -222,7 +222,7 @@ internal sealed partial class Correlator
             long gap = onset - other.Snapshot.FirstSeen;
             bool recent = other.Active || t - other.Snapshot.ChangedAt <= _windowMs;
             bool causal = kind != LinkKind.Dependency
-                || (upstream ? gap <= _upstreamLagMs && !IsExplained(other) : Math.Abs(gap) <= _upstreamLagMs);
+                || (upstream ? gap <= _upstreamLagMs && WouldLead(incident, t) : Math.Abs(gap) <= _upstreamLagMs);
             if (Math.Abs(gap) <= _windowMs && recent && causal
                 && (_rules is null || _rules.AllowJoin(self.Snapshot, incident)))
             {
@@ -232,47 +232,37 @@ internal sealed partial class Correlator
     }
 
     /// <summary>
-    /// Explaining away: an alert whose CI depends on another alerting CI of its incident already has
-    /// a cause there. A new alert upstream of it is then a competing explanation, most likely an
-    /// independent fault (two faults under one busy front end), so it does not join through it; if
-    /// it really is the deeper cause, it is upstream of the incident's own root as well and joins there.
+    /// Whether the alert being placed would be the incident's most likely root cause if it joined.
+    /// Only then does an alert upstream of the incident join it (as its deeper cause): an alert upstream
+    /// of some symptom that does not explain the incident better is a competing explanation, most
+    /// often another fault or noise on a shared CI (a warning on a shared database), and stays apart.
     /// </summary>
-    private bool IsExplained(TrackedAlert alert)
+    private bool WouldLead(IncidentState incident, long t)
     {
-        if (alert.Node < 0 || alert.Incident is not { } incident)
-        {
-            return false;
-        }
-
-        if (_explained.TryGetValue(alert, out bool known))
+        if (_leads.TryGetValue(incident, out bool known))
         {
             return known;
         }
 
-        bool explained = false;
-        _graph.Dependencies(alert.Node, _options.MaxHops, _near2);
-        foreach (var (node, _) in _near2)
+        var self = _placing!;
+        var cis = AlertingCis(incident);
+        var s = self.Snapshot;
+        int at = cis.FindIndex(c => string.Equals(c.Ci, self.CiKey, StringComparison.Ordinal));
+        if (at >= 0)
         {
-            if (_liveByCi.TryGetValue(_graph.GetId(node), out var alerts))
-            {
-                foreach (var candidate in alerts)
-                {
-                    if (candidate.Incident == incident)
-                    {
-                        explained = true;
-                        break;
-                    }
-                }
-            }
-
-            if (explained)
-            {
-                break;
-            }
+            var ci = cis[at];
+            cis[at] = ci with { Severity = Max(ci.Severity, s.Severity), FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen), AlertCount = ci.AlertCount + 1 };
+        }
+        else
+        {
+            cis.Add(new RootCauseCi(self.CiKey, self.Node, s.Severity, s.FirstSeen, s.Check, 1));
         }
 
-        _explained[alert] = explained;
-        return explained;
+        cis.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
+        var ranked = _scorer.Rank(new RootCauseContext(_graph, cis, SuspectChanges(incident, cis, t), incident.OpenedAt, _options) { Now = t });
+        bool leads = ranked.Count > 0 && string.Equals(ranked[0].Ci, self.CiKey, StringComparison.Ordinal);
+        _leads[incident] = leads;
+        return leads;
     }
 
     /// <summary>Open, or resolved within the grace period (a join then reopens it).</summary>

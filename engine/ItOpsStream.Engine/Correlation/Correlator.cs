@@ -200,6 +200,7 @@ internal sealed partial class Correlator
             }
         }
 
+        SeparateUnexplained();
         _dirty.Sort(static (a, b) => a.Seq.CompareTo(b.Seq));
         foreach (var incident in _dirty)
         {
@@ -295,19 +296,25 @@ internal sealed partial class Correlator
 
     private void Open(TrackedAlert alert, long t)
     {
-        var incident = new IncidentState(IncidentIds.Create(alert.Fingerprint, t), _seq++, t)
-        {
-            LastActivity = t,
-            UpdatedAt = t,
-        };
+        var incident = NewIncident(alert, t);
         AddMember(incident, alert);
-        _live.Add(incident);
-        _opened++;
         var s = alert.Snapshot;
         incident.Explanation.Add(alert.Node >= 0
             ? $"alert {alert.Fingerprint} opened the incident: {s.Check ?? "alert"} on {s.Ci}"
             : $"alert {alert.Fingerprint} opened the incident: {s.Check ?? "alert"} on {(s.Ci is null ? "no CI" : s.Ci + ", a CI unknown to the topology")}");
         MarkDirty(incident, t);
+    }
+
+    private IncidentState NewIncident(TrackedAlert opener, long t)
+    {
+        var incident = new IncidentState(IncidentIds.Create(opener.Fingerprint, t), _seq++, t)
+        {
+            LastActivity = t,
+            UpdatedAt = t,
+        };
+        _live.Add(incident);
+        _opened++;
+        return incident;
     }
 
     private void Join(IncidentState incident, TrackedAlert alert, Link link, long t)

@@ -23,7 +23,11 @@ public sealed record RootCauseContext(
     IReadOnlyList<RootCauseCi> Cis,
     IReadOnlyList<ChangeEntry> Changes,
     long OpenedAt,
-    CorrelationOptions Options);
+    CorrelationOptions Options)
+{
+    /// <summary>Event time the ranking is made at (the incident's latest change); OpenedAt when not set.</summary>
+    public long Now { get; init; } = OpenedAt;
+}
 
 /// <summary>
 /// Ranks the root-cause candidates of an incident, best first, each with a score in [0,1] and a
