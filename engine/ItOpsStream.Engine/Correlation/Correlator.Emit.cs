@@ -116,7 +116,7 @@ internal sealed partial class Correlator
         changes.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp)
             : string.CompareOrdinal(a.ChangeId, b.ChangeId) is var c && c != 0 ? c : string.CompareOrdinal(a.Ci, b.Ci));
 
-        var rootCause = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(graph, ordered, changes, incident.OpenedAt, _options) { Now = incident.UpdatedAt });
+        var rootCause = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(graph, ordered, changes, incident.OpenedAt, _options) { Now = incident.UpdatedAt, AlertingElsewhere = _alertingElsewhere });
         incident.CacheRoot(rootCause.Count > 0 && graph.TryGetNode(rootCause[0].Ci, out int rootNode) ? rootNode : -1, graph.Version);
         string? cmdbCi = rootCause.Count > 0 && rootCause[0].Ci.Length > 0 ? rootCause[0].Ci : null;
         int impact = IncidentPriority.Impact(highest);
@@ -240,7 +240,7 @@ internal sealed partial class Correlator
 
         var ordered = AlertingCis(incident);
         var changes = SuspectChanges(incident, ordered, now);
-        var ranked = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(_graph, ordered, changes, incident.OpenedAt, _options) { Now = now });
+        var ranked = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(_graph, ordered, changes, incident.OpenedAt, _options) { Now = now, AlertingElsewhere = _alertingElsewhere });
         node = ranked.Count > 0 && _graph.TryGetNode(ranked[0].Ci, out int n) ? n : -1;
         incident.CacheRoot(node, _graph.Version);
         return node;

@@ -7,12 +7,16 @@ internal sealed partial class Correlator
     private readonly List<TrackedAlert> _separated = [];
     private readonly List<IncidentState> _changed = [];
 
+    private bool _siblingLinks => _options.SharedDependencyMaxDependents > 0 || _options.BusinessServiceMaxHops > 0;
+
     /// <summary>
     /// An incident is one cause and what follows from it. Before records are written, each changed
     /// open incident is ranked; an alert on a CI its most likely root depends on cannot be a symptom
     /// of that root, and ranks below it as a cause: it fired near the incident by coincidence (a
     /// warning on a shared database, a host, a platform CI) or it is another fault. Such alerts
     /// leave the incident and open their own (alerts on one CI together), with the reason in both.
+    /// With sibling links on (shared dependency, business service), an incident may hold CIs beside its
+    /// root on purpose: then only alerts upstream of the root leave.
     /// </summary>
     private void SeparateUnexplained()
     {
@@ -36,8 +40,8 @@ internal sealed partial class Correlator
             {
                 ResolveNode(member);
                 if (member.Node >= 0 && member.Node != root && !member.Inhibited
-                    && _graph.DependencyDistance(root, member.Node, _options.RootCauseMaxHops) > 0
-                    && _graph.DependencyDistance(member.Node, root, _options.RootCauseMaxHops) < 0)
+                    && _graph.DependencyDistance(member.Node, root, _options.RootCauseMaxHops) < 0
+                    && (!_siblingLinks || _graph.DependencyDistance(root, member.Node, _options.RootCauseMaxHops) > 0))
                 {
                     _separated.Add(member);
                 }

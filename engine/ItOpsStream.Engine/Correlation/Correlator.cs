@@ -52,13 +52,35 @@ internal sealed partial class Correlator
         _topology = topology;
         _rules = rules;
         _inhibition = rules as IInhibitionRules;
-        _scorer = scorer ?? new RootCauseScorer();
+        _scorer = scorer ?? new RootCauseScorer(options.RootCause);
         _graph = topology.Current;
         _windowMs = (long)options.Window.TotalMilliseconds;
         _graceMs = (long)options.ReopenGrace.TotalMilliseconds;
         _lookbackMs = (long)options.ChangeLookback.TotalMilliseconds;
         _upstreamLagMs = (long)options.UpstreamLag.TotalMilliseconds;
         _changes = new ChangeLog(options.MaxChangesPerCi);
+        _alertingElsewhere = IsAlerting;
+    }
+
+    private readonly Func<int, bool> _alertingElsewhere;
+
+    /// <summary>Whether a CI has an active alert in a live incident (the root-cause ranking's view of "not silent").</summary>
+    private bool IsAlerting(int node)
+    {
+        if (!_liveByCi.TryGetValue(_graph.GetId(node), out var alerts))
+        {
+            return false;
+        }
+
+        foreach (var alert in alerts)
+        {
+            if (alert.Active && alert.Incident is { Phase: IncidentPhase.Open })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count, _inhibited);

@@ -27,6 +27,12 @@ public sealed record RootCauseContext(
 {
     /// <summary>Event time the ranking is made at (the incident's latest change); OpenedAt when not set.</summary>
     public long Now { get; init; } = OpenedAt;
+
+    /// <summary>
+    /// Whether a topology node outside the incident has a live alert of its own (in another incident): a
+    /// dependent alerting elsewhere is not silent. Null: only the incident's own CIs count as alerting.
+    /// </summary>
+    public Func<int, bool>? AlertingElsewhere { get; init; }
 }
 
 /// <summary>

@@ -14,10 +14,11 @@ public sealed record RootCauseModel
 
     /// <summary>
     /// Chance that a given CI raises an unrelated alert within one correlation window: what an alert
-    /// is worth when nothing explains it. Default 0.01 (a few unrelated alerts an hour in an estate of
-    /// a hundred CIs, over a five-minute window).
+    /// is worth when nothing explains it. Default 0.03: a few unrelated alerts an hour in an estate of a
+    /// hundred CIs gives about 0.01 over a five-minute window, and alerts cluster (deploys, busy hours,
+    /// other faults), so coincidences near an incident are commoner than that average.
     /// </summary>
-    public double NoiseProbability { get; init; } = 0.01;
+    public double NoiseProbability { get; init; } = 0.03;
 
     /// <summary>Chance that a failure shows up as an alert one dependency hop further (impaired, then detected). Default 0.5.</summary>
     public double HopPropagation { get; init; } = 0.5;
@@ -31,8 +32,12 @@ public sealed record RootCauseModel
     /// <summary>Chance that an impaired CI raises an alert at all (monitoring coverage). Default 0.75.</summary>
     public double AlertProbability { get; init; } = 0.75;
 
-    /// <summary>Most silent dependents whose silence counts as evidence against a candidate. Default 4.</summary>
-    public int MaxSilentEvidence { get; init; } = 4;
+    /// <summary>
+    /// Most silent dependents whose silence counts as evidence against a candidate: silence is correlated
+    /// (a partial outage keeps many dependents up alike), so a hub's hundred quiet dependents weigh as
+    /// this many. Default 8.
+    /// </summary>
+    public int MaxSilentEvidence { get; init; } = 8;
 
     /// <summary>Direct dependents looked at per candidate (bounds the cost on hubs). Default 256.</summary>
     public int MaxDependentsScanned { get; init; } = 256;

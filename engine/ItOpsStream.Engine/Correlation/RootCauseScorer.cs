@@ -164,7 +164,7 @@ public sealed class RootCauseScorer : IRootCauseScorer
                     }
                 }
 
-                log += SilencePenalty(graph, ci.Node, index, Math.Clamp((double)(context.Now - onset) / lagMs, 0, 1), out silentDependents[c], out alertingDependents[c]);
+                log += SilencePenalty(graph, ci.Node, index, context.AlertingElsewhere, Math.Clamp((double)(context.Now - onset) / lagMs, 0, 1), out silentDependents[c], out alertingDependents[c]);
             }
 
             logLikelihood[c] = log;
@@ -302,7 +302,7 @@ public sealed class RootCauseScorer : IRootCauseScorer
     /// Log-likelihood of the candidate's direct dependents that stay silent although a share
     /// <paramref name="elapsed"/> of a detection delay has passed since the candidate failed.
     /// </summary>
-    private double SilencePenalty(TopologyGraph graph, int node, Dictionary<int, int> alerting, double elapsed, out int silent, out int hit)
+    private double SilencePenalty(TopologyGraph graph, int node, Dictionary<int, int> alerting, Func<int, bool>? alertingElsewhere, double elapsed, out int silent, out int hit)
     {
         silent = 0;
         hit = 0;
@@ -312,7 +312,7 @@ public sealed class RootCauseScorer : IRootCauseScorer
         for (int k = 0; k < scan; k++)
         {
             int dependent = dependents[k];
-            if (alerting.ContainsKey(dependent))
+            if (alerting.ContainsKey(dependent) || (alertingElsewhere?.Invoke(dependent) ?? false))
             {
                 hit++;
             }

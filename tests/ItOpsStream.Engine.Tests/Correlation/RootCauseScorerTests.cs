@@ -80,6 +80,54 @@ public sealed class RootCauseScorerTests
         Assert.Contains(ranked, r => r.Ci == "vm:legacy" && r.Reason.StartsWith("CI unknown to the topology", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Host_WhoseOtherWorkloadsStaySilent_RanksBelowTheServiceItWouldExplain()
+    {
+        // host:h1 runs svc:a..svc:d; only svc:a (and svc:front above it) alert, and b, c, d are still
+        // fine three minutes later: the host is less likely than svc:a itself.
+        var graph = OneCausePerIncidentTests.Graph;
+        RootCauseCi On(string id, double seconds, Severity severity = Severity.Critical) =>
+            new(id, graph.TryGetNode(id, out int node) ? node : -1, severity, T(seconds), "Down", 1);
+        var cis = new[] { On("host:h1", 0, Severity.Major), On("svc:a", 10), On("svc:front", 30) };
+        var context = new RootCauseContext(graph, cis, [], T(0), CorrelationOptions.Default) { Now = T(200) };
+        var ranked = new RootCauseScorer().Rank(context);
+        Assert.Equal("svc:a", ranked[0].Ci);
+        Assert.Contains(ranked, r => r.Ci == "host:h1" && r.Reason.Contains("1 of 4 direct dependents alerting", StringComparison.Ordinal));
+
+        // The same alerts right after the host's: the silence is no evidence yet.
+        var early = new RootCauseScorer().Rank(context with { Now = T(30) });
+        Assert.Equal("host:h1", early[0].Ci);
+    }
+
+    [Fact]
+    public void Dependent_AlertingInAnotherIncident_IsNotSilent()
+    {
+        var cis = new[] { Ci("host:node-1", 0, Severity.Major), Ci("svc:checkout", 10), Ci("svc:frontend", 30) };
+        TestTopology.Graph.TryGetNode("svc:cart", out int cart);
+        var context = new RootCauseContext(TestTopology.Graph, cis, [], T(0), CorrelationOptions.Default) { Now = T(200), AlertingElsewhere = node => node == cart };
+        var ranked = new RootCauseScorer().Rank(context);
+        Assert.Equal("host:node-1", ranked[0].Ci);
+        Assert.Contains("2 of 2 direct dependents alerting", ranked[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cause_ExplainsAlertsBeyondRootCauseMaxHops_ThroughAlertingCisInBetween()
+    {
+        // frontend is two hops above db:orders; with a one-hop limit it is explained through checkout.
+        var options = CorrelationOptions.Default with { RootCauseMaxHops = 1 };
+        var cis = new[] { Ci("db:orders", 0), Ci("svc:checkout", 20), Ci("svc:frontend", 40) };
+        var ranked = new RootCauseScorer().Rank(new RootCauseContext(TestTopology.Graph, cis, [], T(0), options) { Now = T(60) });
+        Assert.Equal("db:orders", ranked[0].Ci);
+        Assert.StartsWith("explains 2 of 2 other alerting CIs", ranked[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Model_RejectsProbabilitiesOutsideTheOpenUnitInterval()
+    {
+        Assert.Throws<ArgumentException>(() => new RootCauseScorer(RootCauseModel.Default with { NoiseProbability = 0 }));
+        Assert.Throws<ArgumentException>(() => new RootCauseScorer(RootCauseModel.Default with { HopPropagation = 1.5 }));
+    }
+
     [Theory]
     [InlineData(1, 1, "P1")]
     [InlineData(1, 2, "P2")]
