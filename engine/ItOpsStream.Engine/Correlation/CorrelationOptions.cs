@@ -56,8 +56,11 @@ public sealed record CorrelationOptions
     /// <summary>Change records kept per CI (the most recent ones). Default 16.</summary>
     public int MaxChangesPerCi { get; init; } = 16;
 
-    /// <summary>Longest dependency path the root-cause ranking follows to see what a candidate explains. Default 8.</summary>
-    public int RootCauseMaxHops { get; init; } = 8;
+    /// <summary>Longest dependency path the root-cause ranking follows to see what a candidate explains. Default 16.</summary>
+    public int RootCauseMaxHops { get; init; } = 16;
+
+    /// <summary>The probabilities the root-cause ranking reasons with (<see cref="RootCauseScorer"/>). Default <see cref="RootCauseModel.Default"/>.</summary>
+    public RootCauseModel RootCause { get; init; } = RootCauseModel.Default;
 
     /// <summary>Root-cause candidates listed per incident. Default 5.</summary>
     public int MaxRootCauses { get; init; } = 5;
@@ -82,6 +85,8 @@ public sealed record CorrelationOptions
         PipelineOptions.Check(MaxChangesPerCi >= 1, nameof(MaxChangesPerCi), "must be at least 1");
         PipelineOptions.Check(RootCauseMaxHops is >= 1 and <= 64, nameof(RootCauseMaxHops), "must be 1..64");
         PipelineOptions.Check(MaxRootCauses >= 1, nameof(MaxRootCauses), "must be at least 1");
+        PipelineOptions.Check(RootCause is not null, nameof(RootCause), "must be set");
+        RootCause!.Validate();
         return this;
     }
 }

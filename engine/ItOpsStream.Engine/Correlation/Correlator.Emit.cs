@@ -70,8 +70,7 @@ internal sealed partial class Correlator
 
         Array.Sort(alerts, static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Fingerprint, b.Fingerprint));
 
-        // Per alerting CI: earliest alert, highest severity; impacted services and their criticality.
-        var cis = new Dictionary<string, RootCauseCi>(StringComparer.Ordinal);
+        // Impacted services and their criticality; urgency from the severities (inhibited alerts never raise it).
         var impacted = new SortedSet<string>(StringComparer.Ordinal);
         Criticality? highest = null;
         var activeSeverity = Severity.Info;
@@ -80,8 +79,6 @@ internal sealed partial class Correlator
         foreach (var member in members)
         {
             var s = member.Snapshot;
-            ResolveNode(member);
-            // An inhibited alert is listed but never raises the urgency (issue 3, inhibition).
             if (member.Active && !member.Inhibited)
             {
                 anyActive = true;
@@ -89,35 +86,23 @@ internal sealed partial class Correlator
             }
 
             anySeverity = member.Inhibited ? anySeverity : Max(anySeverity, s.Severity);
-            if (cis.TryGetValue(member.CiKey, out var ci))
+        }
+
+        var ordered = AlertingCis(incident);
+        foreach (var ci in ordered)
+        {
+            if (ci.Node >= 0)
             {
-                cis[member.CiKey] = ci with
+                foreach (int service in graph.ImpactedBusinessServices(ci.Node))
                 {
-                    Severity = Max(ci.Severity, s.Severity),
-                    FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen),
-                    Check = s.FirstSeen < ci.FirstSeen ? s.Check : ci.Check,
-                    AlertCount = ci.AlertCount + 1,
-                };
-            }
-            else
-            {
-                cis[member.CiKey] = new RootCauseCi(member.CiKey, member.Node, s.Severity, s.FirstSeen, s.Check, 1);
-                if (member.Node >= 0)
-                {
-                    foreach (int service in graph.ImpactedBusinessServices(member.Node))
+                    if (impacted.Add(graph.GetId(service)))
                     {
-                        if (impacted.Add(graph.GetId(service)))
-                        {
-                            var criticality = graph.GetCi(service).Criticality;
-                            highest = highest is null || criticality > highest ? criticality : highest;
-                        }
+                        var criticality = graph.GetCi(service).Criticality;
+                        highest = highest is null || criticality > highest ? criticality : highest;
                     }
                 }
             }
         }
-
-        var ordered = cis.Values.ToList();
-        ordered.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
 
         // Suspect changes: on the incident's CIs, from ChangeLookback before it opened until now.
         foreach (var ci in ordered)
@@ -131,7 +116,8 @@ internal sealed partial class Correlator
         changes.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp)
             : string.CompareOrdinal(a.ChangeId, b.ChangeId) is var c && c != 0 ? c : string.CompareOrdinal(a.Ci, b.Ci));
 
-        var rootCause = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(graph, ordered, changes, incident.OpenedAt, _options));
+        var rootCause = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(graph, ordered, changes, incident.OpenedAt, _options) { Now = incident.UpdatedAt, AlertingElsewhere = _alertingElsewhere });
+        incident.CacheRoot(rootCause.Count > 0 && graph.TryGetNode(rootCause[0].Ci, out int rootNode) ? rootNode : -1, graph.Version);
         string? cmdbCi = rootCause.Count > 0 && rootCause[0].Ci.Length > 0 ? rootCause[0].Ci : null;
         int impact = IncidentPriority.Impact(highest);
         int urgency = IncidentPriority.Urgency(anyActive ? activeSeverity : anySeverity);
@@ -210,6 +196,71 @@ internal sealed partial class Correlator
         }
 
         return null;
+    }
+
+    /// <summary>The incident's alerting CIs as the root-cause ranking sees them: per CI its earliest alert and highest severity, ordered by first alert then id.</summary>
+    private List<RootCauseCi> AlertingCis(IncidentState incident)
+    {
+        var cis = new Dictionary<string, RootCauseCi>(StringComparer.Ordinal);
+        foreach (var member in incident.Members)
+        {
+            var s = member.Snapshot;
+            ResolveNode(member);
+            if (cis.TryGetValue(member.CiKey, out var ci))
+            {
+                cis[member.CiKey] = ci with
+                {
+                    Severity = Max(ci.Severity, s.Severity),
+                    FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen),
+                    Check = s.FirstSeen < ci.FirstSeen ? s.Check : ci.Check,
+                    AlertCount = ci.AlertCount + 1,
+                };
+            }
+            else
+            {
+                cis[member.CiKey] = new RootCauseCi(member.CiKey, member.Node, s.Severity, s.FirstSeen, s.Check, 1);
+            }
+        }
+
+        var ordered = cis.Values.ToList();
+        ordered.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
+        return ordered;
+    }
+
+    /// <summary>
+    /// The topology node of the incident's best root-cause candidate as of event time <paramref name="now"/>
+    /// (-1 when it is a CI unknown to the topology); cached until the membership or the topology changes.
+    /// </summary>
+    private int RootNode(IncidentState incident, long now)
+    {
+        if (incident.TryGetRoot(_graph.Version, out int node))
+        {
+            return node;
+        }
+
+        var ordered = AlertingCis(incident);
+        var changes = SuspectChanges(incident, ordered, now);
+        var ranked = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(_graph, ordered, changes, incident.OpenedAt, _options) { Now = now, AlertingElsewhere = _alertingElsewhere });
+        node = ranked.Count > 0 && _graph.TryGetNode(ranked[0].Ci, out int n) ? n : -1;
+        incident.CacheRoot(node, _graph.Version);
+        return node;
+    }
+
+    /// <summary>The incident's suspect changes so far plus those on <paramref name="cis"/> up to <paramref name="now"/>, oldest first.</summary>
+    private List<ChangeEntry> SuspectChanges(IncidentState incident, List<RootCauseCi> cis, long now)
+    {
+        var changes = new HashSet<ChangeEntry>(incident.Changes);
+        foreach (var ci in cis)
+        {
+            _found.Clear();
+            _changes.Find(ci.Ci, incident.OpenedAt - _lookbackMs, now, _found);
+            changes.UnionWith(_found);
+        }
+
+        var list = changes.ToList();
+        list.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp)
+            : string.CompareOrdinal(a.ChangeId, b.ChangeId) is var c && c != 0 ? c : string.CompareOrdinal(a.Ci, b.Ci));
+        return list;
     }
 
     private static Severity Max(Severity a, Severity b) => a > b ? a : b;

@@ -23,7 +23,10 @@ internal sealed partial class Correlator
     // Other: the alert of the incident the link goes to. Upstream (dependency links): the new
     // alert's CI is a dependency of the other's, so it may explain it. Via: the shared CI or
     // business service, for the explanation. Gap: onset of the new alert minus onset of Other.
-    private readonly record struct Link(IncidentState Incident, LinkKind Kind, int Hops, TrackedAlert Other, bool Upstream, string? Via, long Gap);
+    // Consistent: the incident's most likely root explains the new alert's CI (it depends on it, or
+    // is it), or the new alert would become that root; a link to an incident whose root cannot
+    // explain the alert is weaker than any consistent one.
+    private readonly record struct Link(IncidentState Incident, LinkKind Kind, int Hops, TrackedAlert Other, bool Upstream, string? Via, long Gap, bool Consistent);
 
     private readonly record struct Decision(Link? Best, List<IncidentState> MergeWith);
 
@@ -33,8 +36,9 @@ internal sealed partial class Correlator
     private readonly List<IncidentState> _mergeWith = [];
     private TrackedAlert? _placing;
 
-    // IsExplained answers for the alert being placed; cleared per decision.
-    private readonly Dictionary<TrackedAlert, bool> _explained = new(ReferenceEqualityComparer.Instance);
+    // WouldLead answers for the alert being placed; cleared per decision.
+    private readonly Dictionary<IncidentState, bool> _leads = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<IncidentState, bool> _rootExplains = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
     /// Finds the alerts of live incidents the new alert relates to, and picks where it goes. A link
@@ -54,7 +58,8 @@ internal sealed partial class Correlator
     {
         _links.Clear();
         _mergeWith.Clear();
-        _explained.Clear();
+        _leads.Clear();
+        _rootExplains.Clear();
         _placing = alert;
         CollectLinks(alert, t);
         if (_links.Count == 0)
@@ -73,6 +78,7 @@ internal sealed partial class Correlator
 
         if (best.Kind <= LinkKind.Dependency)
         {
+            Link? home = null;
             foreach (var link in _links)
             {
                 if (link.Kind == LinkKind.Dependency && link.Upstream
@@ -81,6 +87,17 @@ internal sealed partial class Correlator
                 {
                     _mergeWith.Add(link.Incident);
                 }
+                else if (!link.Upstream && link.Consistent && link.Kind <= LinkKind.Dependency && (home is null || Better(link, home.Value)))
+                {
+                    home = link;
+                }
+            }
+
+            // A bridge: an incident's root explains the new alert, and the new alert explains other
+            // incidents: they are one cascade.
+            if (_mergeWith.Count > 0 && home is { } h && !_mergeWith.Contains(h.Incident))
+            {
+                _mergeWith.Add(h.Incident);
             }
 
             if (_mergeWith.Count > 0 && !_mergeWith.Contains(best.Incident))
@@ -99,6 +116,11 @@ internal sealed partial class Correlator
 
     private static bool Better(in Link a, in Link b)
     {
+        if (a.Consistent != b.Consistent)
+        {
+            return a.Consistent;
+        }
+
         if (a.Kind != b.Kind)
         {
             return a.Kind < b.Kind;
@@ -222,57 +244,62 @@ internal sealed partial class Correlator
             long gap = onset - other.Snapshot.FirstSeen;
             bool recent = other.Active || t - other.Snapshot.ChangedAt <= _windowMs;
             bool causal = kind != LinkKind.Dependency
-                || (upstream ? gap <= _upstreamLagMs && !IsExplained(other) : Math.Abs(gap) <= _upstreamLagMs);
+                || (upstream ? gap <= _upstreamLagMs && WouldLead(incident, t) : Math.Abs(gap) <= _upstreamLagMs);
             if (Math.Abs(gap) <= _windowMs && recent && causal
                 && (_rules is null || _rules.AllowJoin(self.Snapshot, incident)))
             {
-                _links.Add(new Link(incident, kind, hops, other, upstream, via, gap));
+                _links.Add(new Link(incident, kind, hops, other, upstream, via, gap, upstream || kind == LinkKind.SameCi || RootExplains(incident, t)));
             }
         }
     }
 
     /// <summary>
-    /// Explaining away: an alert whose CI depends on another alerting CI of its incident already has
-    /// a cause there. A new alert upstream of it is then a competing explanation, most likely an
-    /// independent fault (two faults under one busy front end), so it does not join through it; if
-    /// it really is the deeper cause, it is upstream of the incident's own root as well and joins there.
+    /// Whether the alert being placed would be the incident's most likely root cause if it joined.
+    /// Only then does an alert upstream of the incident join it (as its deeper cause): an alert upstream
+    /// of some symptom that does not explain the incident better is a competing explanation, most
+    /// often another fault or noise on a shared CI (a warning on a shared database), and stays apart.
     /// </summary>
-    private bool IsExplained(TrackedAlert alert)
+    private bool WouldLead(IncidentState incident, long t)
     {
-        if (alert.Node < 0 || alert.Incident is not { } incident)
-        {
-            return false;
-        }
-
-        if (_explained.TryGetValue(alert, out bool known))
+        if (_leads.TryGetValue(incident, out bool known))
         {
             return known;
         }
 
-        bool explained = false;
-        _graph.Dependencies(alert.Node, _options.MaxHops, _near2);
-        foreach (var (node, _) in _near2)
+        var self = _placing!;
+        var cis = AlertingCis(incident);
+        var s = self.Snapshot;
+        int at = cis.FindIndex(c => string.Equals(c.Ci, self.CiKey, StringComparison.Ordinal));
+        if (at >= 0)
         {
-            if (_liveByCi.TryGetValue(_graph.GetId(node), out var alerts))
-            {
-                foreach (var candidate in alerts)
-                {
-                    if (candidate.Incident == incident)
-                    {
-                        explained = true;
-                        break;
-                    }
-                }
-            }
-
-            if (explained)
-            {
-                break;
-            }
+            var ci = cis[at];
+            cis[at] = ci with { Severity = Max(ci.Severity, s.Severity), FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen), AlertCount = ci.AlertCount + 1 };
+        }
+        else
+        {
+            cis.Add(new RootCauseCi(self.CiKey, self.Node, s.Severity, s.FirstSeen, s.Check, 1));
         }
 
-        _explained[alert] = explained;
-        return explained;
+        cis.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
+        var ranked = _scorer.Rank(new RootCauseContext(_graph, cis, SuspectChanges(incident, cis, t), incident.OpenedAt, _options) { Now = t, AlertingElsewhere = _alertingElsewhere });
+        bool leads = ranked.Count > 0 && string.Equals(ranked[0].Ci, self.CiKey, StringComparison.Ordinal);
+        _leads[incident] = leads;
+        return leads;
+    }
+
+    /// <summary>Whether the incident's most likely root is the new alert's CI or one it depends on (within RootCauseMaxHops).</summary>
+    private bool RootExplains(IncidentState incident, long t)
+    {
+        if (_rootExplains.TryGetValue(incident, out bool known))
+        {
+            return known;
+        }
+
+        int root = RootNode(incident, t);
+        int node = _placing!.Node;
+        bool explains = root < 0 || node < 0 || _graph.DependencyDistance(node, root, _options.RootCauseMaxHops) >= 0;
+        _rootExplains[incident] = explains;
+        return explains;
     }
 
     /// <summary>Open, or resolved within the grace period (a join then reopens it).</summary>

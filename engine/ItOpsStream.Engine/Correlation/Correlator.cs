@@ -52,13 +52,35 @@ internal sealed partial class Correlator
         _topology = topology;
         _rules = rules;
         _inhibition = rules as IInhibitionRules;
-        _scorer = scorer ?? new RootCauseScorer();
+        _scorer = scorer ?? new RootCauseScorer(options.RootCause);
         _graph = topology.Current;
         _windowMs = (long)options.Window.TotalMilliseconds;
         _graceMs = (long)options.ReopenGrace.TotalMilliseconds;
         _lookbackMs = (long)options.ChangeLookback.TotalMilliseconds;
         _upstreamLagMs = (long)options.UpstreamLag.TotalMilliseconds;
         _changes = new ChangeLog(options.MaxChangesPerCi);
+        _alertingElsewhere = IsAlerting;
+    }
+
+    private readonly Func<int, bool> _alertingElsewhere;
+
+    /// <summary>Whether a CI has an active alert in a live incident (the root-cause ranking's view of "not silent").</summary>
+    private bool IsAlerting(int node)
+    {
+        if (!_liveByCi.TryGetValue(_graph.GetId(node), out var alerts))
+        {
+            return false;
+        }
+
+        foreach (var alert in alerts)
+        {
+            if (alert.Active && alert.Incident is { Phase: IncidentPhase.Open })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public CorrelatorStats Stats => new(_opened, _merged, _suppressed, _live.Count, _alerts.Count, _inhibited);
@@ -200,6 +222,7 @@ internal sealed partial class Correlator
             }
         }
 
+        SeparateUnexplained();
         _dirty.Sort(static (a, b) => a.Seq.CompareTo(b.Seq));
         foreach (var incident in _dirty)
         {
@@ -295,19 +318,25 @@ internal sealed partial class Correlator
 
     private void Open(TrackedAlert alert, long t)
     {
-        var incident = new IncidentState(IncidentIds.Create(alert.Fingerprint, t), _seq++, t)
-        {
-            LastActivity = t,
-            UpdatedAt = t,
-        };
+        var incident = NewIncident(alert, t);
         AddMember(incident, alert);
-        _live.Add(incident);
-        _opened++;
         var s = alert.Snapshot;
         incident.Explanation.Add(alert.Node >= 0
             ? $"alert {alert.Fingerprint} opened the incident: {s.Check ?? "alert"} on {s.Ci}"
             : $"alert {alert.Fingerprint} opened the incident: {s.Check ?? "alert"} on {(s.Ci is null ? "no CI" : s.Ci + ", a CI unknown to the topology")}");
         MarkDirty(incident, t);
+    }
+
+    private IncidentState NewIncident(TrackedAlert opener, long t)
+    {
+        var incident = new IncidentState(IncidentIds.Create(opener.Fingerprint, t), _seq++, t)
+        {
+            LastActivity = t,
+            UpdatedAt = t,
+        };
+        _live.Add(incident);
+        _opened++;
+        return incident;
     }
 
     private void Join(IncidentState incident, TrackedAlert alert, Link link, long t)

@@ -23,7 +23,17 @@ public sealed record RootCauseContext(
     IReadOnlyList<RootCauseCi> Cis,
     IReadOnlyList<ChangeEntry> Changes,
     long OpenedAt,
-    CorrelationOptions Options);
+    CorrelationOptions Options)
+{
+    /// <summary>Event time the ranking is made at (the incident's latest change); OpenedAt when not set.</summary>
+    public long Now { get; init; } = OpenedAt;
+
+    /// <summary>
+    /// Whether a topology node outside the incident has a live alert of its own (in another incident): a
+    /// dependent alerting elsewhere is not silent. Null: only the incident's own CIs count as alerting.
+    /// </summary>
+    public Func<int, bool>? AlertingElsewhere { get; init; }
+}
 
 /// <summary>
 /// Ranks the root-cause candidates of an incident, best first, each with a score in [0,1] and a

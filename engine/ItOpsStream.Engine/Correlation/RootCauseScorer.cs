@@ -1,35 +1,43 @@
 using System.Globalization;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Telemetry;
+using ItOpsStream.Engine.Topology;
 
 namespace ItOpsStream.Engine.Correlation;
 
 /// <summary>
-/// Root-cause ranking v1: a weighted sum of explainable factors, each in [0,1], so the score is in
-/// [0,1] and the reason lists the factors that made it.
+/// Root-cause ranking as inference over the topology. Every alerting CI of an incident is a
+/// hypothesis, "this CI failed and the other alerts followed from it"; each hypothesis gets a
+/// log-likelihood, and the score of a candidate is its posterior probability among the
+/// candidates (scores sum to 1 over all of them, so 0.9 means "nine chances in ten under the
+/// model"). The likelihood multiplies, against the alternative that an alert is unrelated noise:
 /// <list type="bullet">
-/// <item>fan-in (0.40): the share of the other alerting CIs that depend on the candidate (within RootCauseMaxHops), each counted fully when the candidate alerted first and less the later it alerted (nothing at UpstreamLag after): the cause explains its symptoms;</item>
-/// <item>most upstream (0.25): the candidate depends on no other alerting CI that credibly explains it;</item>
-/// <item>temporal precedence (0.10): how early its first alert came, relative to the incident's span;</item>
-/// <item>recent change (0.10): a change on the candidate before its alert (within ChangeLookback);</item>
-/// <item>infrastructure (0.05): a host-like CI (a runs_on / hosted_on target) that explains alerting CIs;</item>
-/// <item>severity (0.10): a minor alert on a shared CI should not outrank a critical one that explains as much.</item>
+/// <item><b>what it explains</b>: each other alerting CI that depends on the candidate (within
+/// RootCauseMaxHops) is explained through its nearest alerting CI on the way (a symptom of a
+/// symptom costs one hop, not the whole path), with probability <see cref="RootCauseModel.HopPropagation"/>
+/// per hop and a timing factor: a cause's alert may follow its symptoms' by up to UpstreamLag (slow
+/// monitors), and symptoms follow the cause within a detection delay (UpstreamLag per hop); an
+/// alert explained less well than <see cref="RootCauseModel.NoiseProbability"/> counts as noise;</item>
+/// <item><b>what should have broken with it but did not</b>: each silent direct dependent (not a
+/// business service), weighted by how surely it fails with the candidate (hosting relations
+/// more than plain dependencies) and by how much of a detection delay has passed since the
+/// candidate failed; bounded, so a hub's silence is worth at most a few dependents;</item>
+/// <item><b>a prior per candidate</b>: its highest severity, and a recent change on it before its
+/// alert (within ChangeLookback).</item>
 /// </list>
-/// A candidate that alerted alone long before the first alert it could explain (more than a third of
-/// UpstreamLag of silence) is a less credible cause: its fan-in and earliness shrink, down to nothing
-/// after a whole UpstreamLag, and its dependents are no longer counted as explained by it.
+/// A CI unknown to the topology explains nothing and is explained by nothing; it ranks by its
+/// prior only. The reason lists the factors that made the score.
 /// </summary>
 public sealed class RootCauseScorer : IRootCauseScorer
 {
-    private const double WeightFanIn = 0.40;
-    private const double WeightUpstream = 0.25;
-    private const double WeightEarliest = 0.10;
-    private const double WeightChange = 0.10;
-    private const double WeightInfrastructure = 0.05;
-    private const double WeightSeverity = 0.10;
-
+    private readonly RootCauseModel _model;
     private readonly List<(int Node, int Hops)> _near = [];
-    private readonly List<(int Dependent, int Cause, double Weight)> _pairs = [];
+    private readonly Queue<int> _queue = new();
+
+    public RootCauseScorer(RootCauseModel? model = null)
+    {
+        _model = (model ?? RootCauseModel.Default).Validate();
+    }
 
     /// <summary>Whether a relation type puts its target in the infrastructure layer (the source runs on it).</summary>
     internal static bool IsHostingRelation(string? type) =>
@@ -49,7 +57,7 @@ public sealed class RootCauseScorer : IRootCauseScorer
         }
 
         var graph = context.Graph;
-        var index = new Dictionary<int, int>();
+        var index = new Dictionary<int, int>(n);
         for (int i = 0; i < n; i++)
         {
             if (cis[i].Node >= 0)
@@ -58,113 +66,146 @@ public sealed class RootCauseScorer : IRootCauseScorer
             }
         }
 
-        // One walk per alerting CI over its dependencies gives both counts for every pair. A cause
-        // precedes its effects: a candidate that started after a dependent's alert explains it less
-        // and less, down to nothing at UpstreamLag after it.
         long lagMs = Math.Max(1, (long)context.Options.UpstreamLag.TotalMilliseconds);
-        var explains = new int[n];
-        var explainWeight = new double[n];
-        var dependsOn = new int[n];
+        var parents = Parents(context, index, lagMs);
         var hosted = new int[n];
-        var lead = new long[n];
-        Array.Fill(lead, long.MaxValue);
-        var pairs = _pairs;
-        pairs.Clear();
+        var children = new List<int>[n];
         for (int i = 0; i < n; i++)
         {
-            if (cis[i].Node < 0)
-            {
-                continue;
-            }
+            children[i] = [];
+        }
 
-            graph.Dependencies(cis[i].Node, context.Options.RootCauseMaxHops, _near);
-            foreach (var (node, hops) in _near)
+        for (int a = 0; a < n; a++)
+        {
+            foreach (var p in parents[a])
             {
-                if (index.TryGetValue(node, out int j) && j != i)
+                if (p.Hosting)
                 {
-                    explains[j]++;
-                    long late = cis[j].FirstSeen - cis[i].FirstSeen;
-                    double weight = late <= 0 ? 1 : Math.Max(0, 1 - ((double)late / lagMs));
-                    pairs.Add((i, j, weight));
-                    lead[j] = Math.Min(lead[j], Math.Max(0, -late));
-                    dependsOn[i]++;
-                    if (hops == 1 && IsHostingRelation(graph.GetRelationType(cis[i].Node, node)))
-                    {
-                        hosted[j]++;
-                    }
+                    hosted[p.Cause]++;
+                }
+
+                if (p.Weight > 0)
+                {
+                    children[p.Cause].Add(a);
                 }
             }
         }
 
-        // A cause's first symptom follows it within a detection delay; an alert that fired alone long
-        // before anything it could explain (a warning on a shared database minutes before an unrelated
-        // service fails) is credited less as their cause: full credit up to a third of UpstreamLag of
-        // silence, none after a whole UpstreamLag. Its dependents then count as upstream again.
-        var credible = new double[n];
-        for (int j = 0; j < n; j++)
-        {
-            credible[j] = lead[j] == long.MaxValue ? 1 : Credibility(lead[j], lagMs);
-        }
-
-        var explainedBy = new double[n];
-        foreach (var (dependent, cause, weight) in pairs)
-        {
-            double w = weight * credible[cause];
-            explainWeight[cause] += w;
-            explainedBy[dependent] = Math.Max(explainedBy[dependent], w);
-        }
-
-        long first = long.MaxValue, last = long.MinValue;
-        bool anyKnown = false;
+        long first = long.MaxValue;
         foreach (var ci in cis)
         {
             first = Math.Min(first, ci.FirstSeen);
-            last = Math.Max(last, ci.FirstSeen);
-            anyKnown |= ci.Node >= 0;
         }
 
-        long lookbackMs = (long)context.Options.ChangeLookback.TotalMilliseconds;
-        var ranked = new List<(RootCauseCandidate Candidate, long FirstSeen)>(n);
-        var reason = new List<string>(6);
-        for (int i = 0; i < n; i++)
+        double logNoise = Math.Log(_model.NoiseProbability);
+        var logLikelihood = new double[n];
+        var explained = new int[n];
+        var silentDependents = new int[n];
+        var alertingDependents = new int[n];
+        var lead = new long[n];
+        var change = new ChangeEntry?[n];
+        var inExplained = new bool[n];
+        for (int c = 0; c < n; c++)
         {
-            var ci = cis[i];
-            reason.Clear();
-            double fanIn = n > 1 ? explainWeight[i] / (n - 1) : 1;
-            double upstream = ci.Node < 0 ? (anyKnown ? 0.3 : 1) : 1 - explainedBy[i];
-            double earliest = (last == first ? 1 : 1 - ((double)(ci.FirstSeen - first) / (last - first))) * credible[i];
-            ChangeEntry? change = null;
-            foreach (var entry in context.Changes)
+            var ci = cis[c];
+            change[c] = LatestChange(context, ci);
+            double log = SeverityLogPrior(ci.Severity) + (change[c] is null ? 0 : Math.Log(_model.ChangeFactor));
+            lead[c] = long.MaxValue;
+            if (ci.Node >= 0)
             {
-                if (string.Equals(entry.Ci, ci.Ci, StringComparison.Ordinal) && entry.Timestamp <= ci.FirstSeen && entry.Timestamp >= ci.FirstSeen - lookbackMs)
+                // E(c): the alerting CIs that follow from c, directly or through other alerting CIs
+                // (each step a dependency within RootCauseMaxHops whose timing fits).
+                Array.Clear(inExplained);
+                long onset = ci.FirstSeen;
+                _queue.Clear();
+                _queue.Enqueue(c);
+                while (_queue.Count > 0)
                 {
-                    change = entry; // the latest one before the alert
+                    int cause = _queue.Dequeue();
+                    foreach (int a in children[cause])
+                    {
+                        if (a == c || inExplained[a])
+                        {
+                            continue;
+                        }
+
+                        inExplained[a] = true;
+                        onset = Math.Min(onset, cis[a].FirstSeen);
+                        if (cause == c)
+                        {
+                            lead[c] = Math.Min(lead[c], Math.Max(0, cis[a].FirstSeen - ci.FirstSeen));
+                        }
+
+                        _queue.Enqueue(a);
+                    }
                 }
+
+                // Each explained CI through its best parent inside the hypothesis (c itself or another of E(c)).
+                for (int a = 0; a < n; a++)
+                {
+                    if (!inExplained[a])
+                    {
+                        continue;
+                    }
+
+                    double best = 0;
+                    foreach (var p in parents[a])
+                    {
+                        if ((p.Cause == c || inExplained[p.Cause]) && p.Likelihood > best)
+                        {
+                            best = p.Likelihood;
+                        }
+                    }
+
+                    if (best > _model.NoiseProbability)
+                    {
+                        log += Math.Log(best) - logNoise;
+                        explained[c]++;
+                    }
+                }
+
+                log += SilencePenalty(graph, ci.Node, index, context.AlertingElsewhere, Math.Clamp((double)(context.Now - onset) / lagMs, 0, 1), out silentDependents[c], out alertingDependents[c]);
             }
 
-            double infrastructure = hosted[i] > 0 ? 1 : 0;
-            double score = (WeightFanIn * fanIn) + (WeightUpstream * upstream) + (WeightEarliest * earliest)
-                + (WeightChange * (change is null ? 0 : 1)) + (WeightInfrastructure * infrastructure)
-                + (WeightSeverity * ((double)ci.Severity / (double)Severity.Critical));
+            logLikelihood[c] = log;
+        }
 
+        double max = logLikelihood.Max();
+        double sum = 0;
+        foreach (double log in logLikelihood)
+        {
+            sum += Math.Exp(log - max);
+        }
+
+        var ranked = new List<(RootCauseCandidate Candidate, double Log, long FirstSeen)>(n);
+        var reason = new List<string>(6);
+        for (int c = 0; c < n; c++)
+        {
+            var ci = cis[c];
+            reason.Clear();
             if (ci.Node < 0)
             {
                 reason.Add("CI unknown to the topology");
             }
             else if (n > 1)
             {
-                reason.Add(explains[i] > 0 ? $"{explains[i]} of {n - 1} other alerting CIs depend on it" : "no other alerting CI depends on it");
-                reason.Add(dependsOn[i] == 0 ? "depends on no other alerting CI" : $"depends on {dependsOn[i]} alerting CI{(dependsOn[i] == 1 ? "" : "s")}");
+                reason.Add(explained[c] > 0 ? $"explains {explained[c]} of {n - 1} other alerting CIs" : "explains no other alerting CI");
             }
 
-            if (credible[i] < 1)
+            if (ci.Node >= 0 && (silentDependents[c] > 0 || alertingDependents[c] > 0))
             {
-                reason.Add($"alerted alone {Seconds(lead[i])} before the first alert it explains");
+                int direct = silentDependents[c] + alertingDependents[c];
+                reason.Add($"{alertingDependents[c]} of {direct} direct dependent{(direct == 1 ? "" : "s")} alerting");
             }
 
-            if (hosted[i] > 0)
+            if (lead[c] != long.MaxValue && lead[c] > lagMs / 3)
             {
-                reason.Add($"infrastructure: {hosted[i]} alerting CI{(hosted[i] == 1 ? " runs" : "s run")} on it");
+                reason.Add($"alerted alone {Seconds(lead[c])} before the first alert it explains");
+            }
+
+            if (hosted[c] > 0)
+            {
+                reason.Add($"infrastructure: {hosted[c]} alerting CI{(hosted[c] == 1 ? " runs" : "s run")} on it");
             }
 
             if (n > 1)
@@ -172,18 +213,19 @@ public sealed class RootCauseScorer : IRootCauseScorer
                 reason.Add(ci.FirstSeen == first ? "first to alert" : $"alerted {Seconds(ci.FirstSeen - first)} after the first");
             }
 
-            if (change is { } c)
+            if (change[c] is { } chg)
             {
-                reason.Add($"change {c.ChangeId} {Seconds(ci.FirstSeen - c.Timestamp)} before its alert");
+                reason.Add($"change {chg.ChangeId} {Seconds(ci.FirstSeen - chg.Timestamp)} before its alert");
             }
 
             reason.Add($"{ci.Severity.ToString().ToLowerInvariant()} {ci.Check ?? "alert"}");
-            ranked.Add((new RootCauseCandidate(ci.Ci, Math.Round(score, 3), string.Join("; ", reason)), ci.FirstSeen));
+            double posterior = Math.Exp(logLikelihood[c] - max) / sum;
+            ranked.Add((new RootCauseCandidate(ci.Ci, Math.Round(posterior, 3), string.Join("; ", reason)), logLikelihood[c], ci.FirstSeen));
         }
 
         ranked.Sort(static (a, b) =>
         {
-            int c = b.Candidate.Score.CompareTo(a.Candidate.Score);
+            int c = b.Log.CompareTo(a.Log);
             if (c == 0)
             {
                 c = a.FirstSeen.CompareTo(b.FirstSeen);
@@ -201,11 +243,114 @@ public sealed class RootCauseScorer : IRootCauseScorer
         return result;
     }
 
-    /// <summary>1 up to lag/3 of silence before the first alert the candidate explains, falling linearly to 0 at lag.</summary>
-    private static double Credibility(long leadMs, long lagMs)
+    /// <summary>One way an alerting CI can be explained: by an alerting CI it depends on.</summary>
+    private readonly record struct Parent(int Cause, double Weight, double Likelihood, bool Hosting);
+
+    /// <summary>
+    /// For each alerting CI, the alerting CIs it depends on (within RootCauseMaxHops), each with the
+    /// timing weight of that pair and the likelihood that a failure there shows up here. One walk per CI.
+    /// </summary>
+    private List<Parent>[] Parents(RootCauseContext context, Dictionary<int, int> index, long lagMs)
     {
-        double full = lagMs / 3.0;
-        return leadMs <= full ? 1 : Math.Max(0, 1 - ((leadMs - full) / (lagMs - full)));
+        var cis = context.Cis;
+        var graph = context.Graph;
+        var parents = new List<Parent>[cis.Count];
+        for (int a = 0; a < cis.Count; a++)
+        {
+            var list = parents[a] = [];
+            if (cis[a].Node < 0)
+            {
+                continue;
+            }
+
+            graph.Dependencies(cis[a].Node, context.Options.RootCauseMaxHops, _near);
+            foreach (var (node, hops) in _near)
+            {
+                if (!index.TryGetValue(node, out int cause) || cause == a)
+                {
+                    continue;
+                }
+
+                double weight = Timing(cis[cause].FirstSeen, cis[a].FirstSeen, hops, lagMs);
+                bool hosting = hops == 1 && IsHostingRelation(graph.GetRelationType(cis[a].Node, node));
+                list.Add(new Parent(cause, weight, weight * Math.Pow(_model.HopPropagation, hops), hosting));
+            }
+        }
+
+        return parents;
+    }
+
+    /// <summary>
+    /// How well the timing of a cause's first alert and its symptom's fits: full when the symptom
+    /// follows within a third of the detection delay per hop; falling to nothing when the cause
+    /// alerted a whole UpstreamLag after the symptom (a slow monitor), or when the symptom followed
+    /// a whole UpstreamLag per hop later (the cause alerted alone: more likely unrelated).
+    /// </summary>
+    private static double Timing(long cause, long symptom, int hops, long lagMs)
+    {
+        long late = cause - symptom;
+        if (late > 0)
+        {
+            return Math.Max(0, 1 - ((double)late / lagMs));
+        }
+
+        double after = -late, full = hops * lagMs / 3.0, none = hops * (double)lagMs;
+        return after <= full ? 1 : Math.Max(0, 1 - ((after - full) / (none - full)));
+    }
+
+    /// <summary>
+    /// Log-likelihood of the candidate's direct dependents that stay silent although a share
+    /// <paramref name="elapsed"/> of a detection delay has passed since the candidate failed.
+    /// </summary>
+    private double SilencePenalty(TopologyGraph graph, int node, Dictionary<int, int> alerting, Func<int, bool>? alertingElsewhere, double elapsed, out int silent, out int hit)
+    {
+        silent = 0;
+        hit = 0;
+        double log = 0;
+        var dependents = graph.DirectDependents(node);
+        int scan = Math.Min(dependents.Length, _model.MaxDependentsScanned);
+        for (int k = 0; k < scan; k++)
+        {
+            int dependent = dependents[k];
+            if (alerting.ContainsKey(dependent) || (alertingElsewhere?.Invoke(dependent) ?? false))
+            {
+                hit++;
+            }
+            else if (!graph.IsBusinessService(dependent))
+            {
+                silent++;
+                double fails = IsHostingRelation(graph.GetRelationType(dependent, node)) ? _model.HostedFailure : _model.DependentFailure;
+                log += Math.Log(1 - (fails * _model.AlertProbability * elapsed));
+            }
+        }
+
+        // Silence is correlated (one partial outage keeps many dependents up alike): it weighs at most MaxSilentEvidence dependents.
+        return silent > _model.MaxSilentEvidence ? log * _model.MaxSilentEvidence / silent : log;
+    }
+
+    private double SeverityLogPrior(Severity severity) => Math.Log(severity switch
+    {
+        Severity.Critical => 1,
+        Severity.Major => _model.MajorPrior,
+        Severity.Minor => _model.MinorPrior,
+        Severity.Warning => _model.WarningPrior,
+        _ => _model.InfoPrior,
+    });
+
+    /// <summary>The latest change on the CI before its first alert, within ChangeLookback.</summary>
+    private static ChangeEntry? LatestChange(RootCauseContext context, in RootCauseCi ci)
+    {
+        long lookbackMs = (long)context.Options.ChangeLookback.TotalMilliseconds;
+        ChangeEntry? change = null;
+        foreach (var entry in context.Changes)
+        {
+            if (string.Equals(entry.Ci, ci.Ci, StringComparison.Ordinal) && entry.Timestamp <= ci.FirstSeen && entry.Timestamp >= ci.FirstSeen - lookbackMs)
+            {
+                change = entry;
+            }
+        }
+
+        return change;
     }
 
     private static string Seconds(long ms) => $"{Math.Round(ms / 1000.0).ToString(CultureInfo.InvariantCulture)} s";

@@ -51,6 +51,8 @@ internal sealed class IncidentState(string id, long seq, long openedAt) : IIncid
 {
     private readonly List<TrackedAlert> _alerts = [];
     private AlertSnapshot[]? _view;
+    private int _rootNode = -1;
+    private long _rootGraphVersion = long.MinValue;
 
     public string Id { get; } = id;
 
@@ -99,12 +101,35 @@ internal sealed class IncidentState(string id, long seq, long openedAt) : IIncid
         _alerts.Add(alert);
         alert.Incident = this;
         _view = null;
+        _rootGraphVersion = long.MinValue;
+    }
+
+    public void Remove(TrackedAlert alert)
+    {
+        _alerts.Remove(alert);
+        alert.Incident = null;
+        _view = null;
+        _rootGraphVersion = long.MinValue;
     }
 
     public void Clear()
     {
         _alerts.Clear();
         _view = null;
+        _rootGraphVersion = long.MinValue;
+    }
+
+    /// <summary>The node of the best root-cause candidate, if ranked since the membership last changed on this topology version.</summary>
+    public bool TryGetRoot(long graphVersion, out int node)
+    {
+        node = _rootNode;
+        return _rootGraphVersion == graphVersion && graphVersion != long.MinValue;
+    }
+
+    public void CacheRoot(int node, long graphVersion)
+    {
+        _rootNode = node;
+        _rootGraphVersion = graphVersion;
     }
 
     public void InvalidateView() => _view = null;

@@ -44,6 +44,12 @@ public sealed record LogAlertOptions
     /// <summary>A burst must also exceed this multiple of the CI's median error count. Default 3.</summary>
     public double BurstFactor { get; init; } = 3;
 
+    /// <summary>
+    /// Closed windows in a row without the alert's condition after which a log alert resolves: no record of a new
+    /// error template's template, no spike of a spiking series, no burst on the CI. Default 5 (five quiet minutes).
+    /// </summary>
+    public int ResolveAfterWindows { get; init; } = 5;
+
     /// <summary>Sample messages carried by an alert. Default 3.</summary>
     public int Samples { get; init; } = 3;
 
@@ -74,6 +80,11 @@ public sealed record LogAlertOptions
         if (SpikeScore <= 0 || MinSpikeCount < 1 || BurstCount < 1 || BurstFactor < 1 || Samples < 0 || MaxSeries < 1)
         {
             throw new ArgumentException("SpikeScore, MinSpikeCount, BurstCount and MaxSeries must be positive, BurstFactor >= 1, Samples >= 0.");
+        }
+
+        if (ResolveAfterWindows < 1)
+        {
+            throw new ArgumentException($"{nameof(ResolveAfterWindows)} must be at least 1, got {ResolveAfterWindows}.");
         }
 
         if (RateDetector is not null && !DetectorFactory.IsKnown(RateDetector))

@@ -17,7 +17,9 @@ namespace ItOpsStream.Engine.Logs;
 /// <item><c>LogErrorBurst</c>: error and fatal records of one CI in a window reach <see cref="LogAlertOptions.BurstCount"/>
 /// and a multiple of that CI's usual count.</item>
 /// </list>
-/// Each alert carries the template (id and text) and sample messages in its labels and message.
+/// Each alert carries the template (id and text) and sample messages in its labels and message. An alert resolves
+/// (same <c>dedup_key</c>, status <c>resolved</c>) after <see cref="LogAlertOptions.ResolveAfterWindows"/> closed
+/// windows without its condition: the new template not seen again, no further spike of the series, no further burst.
 /// </summary>
 /// <remarks>
 /// Runs on event time. Spikes and bursts are checked as the open window fills, so an alert is raised at the record
@@ -33,6 +35,9 @@ public sealed class LogAlertProducer : IAlertProducer
     private readonly long _windowMs;
     private readonly Dictionary<(string Ci, int Template), Series> _series = [];
     private readonly Dictionary<string, Series> _errorsByCi = new(StringComparer.Ordinal);
+    // Firing alerts by dedup key, in the order they opened: what may resolve when windows close.
+    private readonly Dictionary<string, OpenAlert> _open = new(StringComparer.Ordinal);
+    private readonly List<string> _resolved = [];
     private long _windowStart = long.MinValue;
     private long _firstTimestamp = long.MinValue;
 
@@ -76,8 +81,8 @@ public sealed class LogAlertProducer : IAlertProducer
         bool isError = record.Level >= LogLevel.Error;
         if (match.IsNewTemplate && isError && record.Timestamp - _firstTimestamp >= _options.WarmUp.TotalMilliseconds)
         {
-            emitted.Add(Alert(record.Timestamp, ci, "LogNewErrorTemplate", record.Level == LogLevel.Fatal ? Severity.Critical : Severity.Major,
-                match.TemplateId, $"new error log template: {Text(match.TemplateId)}", [record.Message]));
+            Raise(emitted, Alert(record.Timestamp, ci, "LogNewErrorTemplate", record.Level == LogLevel.Fatal ? Severity.Critical : Severity.Major,
+                match.TemplateId, $"new error log template: {Text(match.TemplateId)}", [record.Message]), ci, match.TemplateId);
         }
 
         var key = (ci, match.TemplateId);
@@ -141,9 +146,9 @@ public sealed class LogAlertProducer : IAlertProducer
         }
 
         series.Alerted = true;
-        emitted.Add(Alert(timestamp, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
+        Raise(emitted, Alert(timestamp, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
             string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s (usual {series.Median():0.#}): {Text(template)}"),
-            series.Samples));
+            series.Samples), ci, template);
     }
 
     private void CheckBurst(long timestamp, string ci, int template, Series errors, List<TelemetryRecord> emitted)
@@ -155,9 +160,9 @@ public sealed class LogAlertProducer : IAlertProducer
         }
 
         errors.Alerted = true;
-        emitted.Add(Alert(timestamp, ci, "LogErrorBurst", errors.MaxLevel == LogLevel.Fatal ? Severity.Critical : Severity.Major, template,
+        Raise(emitted, Alert(timestamp, ci, "LogErrorBurst", errors.MaxLevel == LogLevel.Fatal ? Severity.Critical : Severity.Major, template,
             string.Create(CultureInfo.InvariantCulture, $"error log burst: {count} errors in {_options.Window.TotalSeconds:0}s (usual {errors.Median():0.#}), latest template: {Text(template)}"),
-            errors.Samples));
+            errors.Samples), ci, null);
     }
 
     private void RollWindow(long end, List<TelemetryRecord> emitted)
@@ -169,13 +174,15 @@ public sealed class LogAlertProducer : IAlertProducer
             if (score >= _options.DetectorScore && !series.Alerted && count >= _options.MinSpikeCount
                 && series.MaxLevel is >= LogLevel.Warn or LogLevel.Unknown)
             {
-                emitted.Add(Alert(end, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
+                Raise(emitted, Alert(end, ci, "LogRateSpike", series.MaxLevel >= LogLevel.Error ? Severity.Major : Severity.Minor, template,
                     string.Create(CultureInfo.InvariantCulture, $"log rate spike: {count} in {_options.Window.TotalSeconds:0}s ({_options.RateDetector} score {score:0.###}): {Text(template)}"),
-                    series.Samples));
+                    series.Samples), ci, template);
             }
 
             series.Roll();
         }
+
+        ResolveQuiet(end, emitted);
 
         foreach (var errors in _errorsByCi.Values)
         {
@@ -191,6 +198,63 @@ public sealed class LogAlertProducer : IAlertProducer
         foreach (var key in _errorsByCi.Where(p => p.Value.IsIdle).Select(p => p.Key).ToList())
         {
             _errorsByCi.Remove(key);
+        }
+    }
+
+    /// <summary>Emits an alert and remembers it as firing; the same key raised again only refreshes it.</summary>
+    private void Raise(List<TelemetryRecord> emitted, TelemetryRecord alert, string ci, int? template)
+    {
+        emitted.Add(alert);
+        string key = alert.DedupKey!;
+        if (!_open.TryGetValue(key, out var open))
+        {
+            _open[key] = new OpenAlert(alert, ci, template) { LastActive = alert.Timestamp };
+        }
+        else
+        {
+            open.LastActive = Math.Max(open.LastActive, alert.Timestamp);
+        }
+    }
+
+    /// <summary>
+    /// At the close of the window ending at <paramref name="end"/>: an alert whose condition held in it stays firing;
+    /// one quiet for ResolveAfterWindows windows resolves. A new-template or spike alert's condition is its template
+    /// still being logged on the CI (a spike's series still above its usual count is caught by the spike checks); a
+    /// burst's is another burst on the CI.
+    /// </summary>
+    private void ResolveQuiet(long end, List<TelemetryRecord> emitted)
+    {
+        if (_open.Count == 0)
+        {
+            return;
+        }
+
+        _resolved.Clear();
+        long quietMs = _options.ResolveAfterWindows * _windowMs;
+        foreach (var (key, open) in _open)
+        {
+            if (open.Template is { } template && string.Equals(open.Alert.Check, "LogNewErrorTemplate", StringComparison.Ordinal)
+                && _series.TryGetValue((open.Ci, template), out var series) && series.LastCount > 0)
+            {
+                open.LastActive = end;
+            }
+            else if (end - open.LastActive >= quietMs)
+            {
+                _resolved.Add(key);
+            }
+        }
+
+        _resolved.Sort(StringComparer.Ordinal);
+        foreach (var key in _resolved)
+        {
+            var alert = _open[key].Alert;
+            _open.Remove(key);
+            emitted.Add(alert with
+            {
+                Timestamp = end,
+                Status = AlertStatus.Resolved,
+                Message = string.Create(CultureInfo.InvariantCulture, $"{alert.Check} resolved: quiet for {_options.ResolveAfterWindows} windows"),
+            });
         }
     }
 
@@ -220,6 +284,18 @@ public sealed class LogAlertProducer : IAlertProducer
             DedupKey: string.Create(CultureInfo.InvariantCulture, $"logs/{check}/{ci}/{id}"),
             Message: message,
             Labels: LabelSet.From(labels));
+    }
+
+    /// <summary>A firing log alert: the record that raised it and when its condition last held.</summary>
+    private sealed class OpenAlert(TelemetryRecord alert, string ci, int? template)
+    {
+        public TelemetryRecord Alert { get; } = alert;
+
+        public string Ci { get; } = ci;
+
+        public int? Template { get; } = template;
+
+        public long LastActive { get; set; }
     }
 
     /// <summary>Counts of one series: the open window, a ring of past windows, samples of the open window.</summary>
@@ -261,8 +337,12 @@ public sealed class LogAlertProducer : IAlertProducer
             }
         }
 
+        /// <summary>The count of the last closed window.</summary>
+        public int LastCount { get; private set; }
+
         public void Roll()
         {
+            LastCount = Current;
             _idleWindows = Current == 0 ? _idleWindows + 1 : 0;
             _ring[_next] = Current;
             _next = (_next + 1) % _ring.Length;

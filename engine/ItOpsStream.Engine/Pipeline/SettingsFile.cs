@@ -114,7 +114,10 @@ public static class SettingsFile
                 "max_changes_per_ci" => correlation with { MaxChangesPerCi = Int(value, source, key, min: 1) },
                 "root_cause_max_hops" => correlation with { RootCauseMaxHops = Int(value, source, key, min: 1, max: 64) },
                 "max_root_causes" => correlation with { MaxRootCauses = Int(value, source, key, min: 1) },
-                _ => throw Error(source, keyNode, $"unknown setting 'correlation.{key}' (supported: window, max_hops, shared_dependency_max_dependents, business_service_max_hops, upstream_lag, reopen_grace, change_lookback, max_changes_per_ci, root_cause_max_hops, max_root_causes)"),
+                "noise_probability" => correlation with { RootCause = correlation.RootCause with { NoiseProbability = Probability(value, source, key) } },
+                "hop_propagation" => correlation with { RootCause = correlation.RootCause with { HopPropagation = Probability(value, source, key) } },
+                "max_silent_evidence" => correlation with { RootCause = correlation.RootCause with { MaxSilentEvidence = Int(value, source, key, min: 0) } },
+                _ => throw Error(source, keyNode, $"unknown setting 'correlation.{key}' (supported: window, max_hops, shared_dependency_max_dependents, business_service_max_hops, upstream_lag, reopen_grace, change_lookback, max_changes_per_ci, root_cause_max_hops, max_root_causes, noise_probability, hop_propagation, max_silent_evidence)"),
             };
         }
 
@@ -158,6 +161,14 @@ public static class SettingsFile
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
             ? value
             : throw Error(source, node, $"'{key}' must be an integer from {min}{(max == int.MaxValue ? " up" : $" to {max}")}, not '{text}'");
+    }
+
+    private static double Probability(YamlNode node, string source, string key)
+    {
+        string text = Scalar(node, source, key);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 && value < 1
+            ? value
+            : throw Error(source, node, $"'{key}' must be a probability strictly between 0 and 1, not '{text}'");
     }
 
     private static string[] StringList(YamlNode node, string source, string key) =>

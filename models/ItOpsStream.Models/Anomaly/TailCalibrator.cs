@@ -137,7 +137,26 @@ internal sealed class TailCalibrator
 
         var excess = (s - _u) / _sigma;
         var tail = _xi > 1e-6 ? Math.Pow(1 + (_xi * excess), -1 / _xi) : Math.Exp(-excess);
-        return Math.Max(_pu * tail, 1e-300);
+        var p = Math.Max(_pu * tail, 1e-300);
+
+        // The fitted tail extrapolates beyond what was seen; it never makes a value rarer than the share of
+        // past observations at least as large (a series of regular spikes over a flat zero line would
+        // otherwise keep every spike at the same extreme improbability: the quantiles of a tail that is
+        // mostly ties say nothing about its spread).
+        // Only points above the tail threshold (a few per cent) pay for the scan of the bins above.
+        return Math.Max(p, UpperMass(BinOf(s)) / _total);
+    }
+
+    /// <summary>The (decayed) mass of the bins from <paramref name="bin"/> up, that bin included.</summary>
+    private double UpperMass(int bin)
+    {
+        var mass = 0.0;
+        for (var b = Bins - 1; b >= bin; b--)
+        {
+            mass += _counts[b];
+        }
+
+        return mass;
     }
 
     /// <summary>

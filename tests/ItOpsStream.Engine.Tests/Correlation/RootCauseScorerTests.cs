@@ -21,9 +21,11 @@ public sealed class RootCauseScorerTests
     {
         var ranked = Rank(null, Ci("svc:frontend", 20), Ci("svc:checkout", 10), Ci("db:orders", 0));
         Assert.Equal(["db:orders", "svc:checkout", "svc:frontend"], ranked.Select(r => r.Ci));
-        Assert.Equal(0.85, ranked[0].Score); // fan-in, most upstream, first, critical; no change, no hosted CI
+        // Posterior probabilities over the candidates: they sum to 1 (up to rounding), best first.
+        Assert.InRange(ranked.Sum(r => r.Score), 0.998, 1.002);
+        Assert.True(ranked[0].Score > 0.9, $"score {ranked[0].Score}");
         Assert.True(ranked[0].Score > ranked[1].Score && ranked[1].Score > ranked[2].Score);
-        Assert.Equal("2 of 2 other alerting CIs depend on it; depends on no other alerting CI; first to alert; critical Down", ranked[0].Reason);
+        Assert.Equal("explains 2 of 2 other alerting CIs; 1 of 1 direct dependent alerting; first to alert; critical Down", ranked[0].Reason);
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed class RootCauseScorerTests
         // followed within seconds: the warning is noise on a shared datastore, checkout is the cause.
         var ranked = Rank(null, Ci("db:orders", 0, Severity.Warning), Ci("svc:checkout", 180), Ci("svc:frontend", 190));
         Assert.Equal("svc:checkout", ranked[0].Ci);
-        Assert.Contains(ranked, r => r.Ci == "db:orders" && r.Reason.Contains("alerted alone 180 s before the first alert it explains", StringComparison.Ordinal));
+        Assert.Contains(ranked, r => r.Ci == "db:orders" && r.Reason.Contains("alerted alone 190 s before the first alert it explains", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -76,6 +78,54 @@ public sealed class RootCauseScorerTests
         var ranked = Rank(null, Ci("vm:legacy", 0), Ci("db:orders", 0), Ci("svc:checkout", 5));
         Assert.Equal("db:orders", ranked[0].Ci);
         Assert.Contains(ranked, r => r.Ci == "vm:legacy" && r.Reason.StartsWith("CI unknown to the topology", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Host_WhoseOtherWorkloadsStaySilent_RanksBelowTheServiceItWouldExplain()
+    {
+        // host:h1 runs svc:a..svc:d; only svc:a (and svc:front above it) alert, and b, c, d are still
+        // fine three minutes later: the host is less likely than svc:a itself.
+        var graph = OneCausePerIncidentTests.Graph;
+        RootCauseCi On(string id, double seconds, Severity severity = Severity.Critical) =>
+            new(id, graph.TryGetNode(id, out int node) ? node : -1, severity, T(seconds), "Down", 1);
+        var cis = new[] { On("host:h1", 0, Severity.Major), On("svc:a", 10), On("svc:front", 30) };
+        var context = new RootCauseContext(graph, cis, [], T(0), CorrelationOptions.Default) { Now = T(200) };
+        var ranked = new RootCauseScorer().Rank(context);
+        Assert.Equal("svc:a", ranked[0].Ci);
+        Assert.Contains(ranked, r => r.Ci == "host:h1" && r.Reason.Contains("1 of 4 direct dependents alerting", StringComparison.Ordinal));
+
+        // The same alerts right after the host's: the silence is no evidence yet.
+        var early = new RootCauseScorer().Rank(context with { Now = T(30) });
+        Assert.Equal("host:h1", early[0].Ci);
+    }
+
+    [Fact]
+    public void Dependent_AlertingInAnotherIncident_IsNotSilent()
+    {
+        var cis = new[] { Ci("host:node-1", 0, Severity.Major), Ci("svc:checkout", 10), Ci("svc:frontend", 30) };
+        TestTopology.Graph.TryGetNode("svc:cart", out int cart);
+        var context = new RootCauseContext(TestTopology.Graph, cis, [], T(0), CorrelationOptions.Default) { Now = T(200), AlertingElsewhere = node => node == cart };
+        var ranked = new RootCauseScorer().Rank(context);
+        Assert.Equal("host:node-1", ranked[0].Ci);
+        Assert.Contains("2 of 2 direct dependents alerting", ranked[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cause_ExplainsAlertsBeyondRootCauseMaxHops_ThroughAlertingCisInBetween()
+    {
+        // frontend is two hops above db:orders; with a one-hop limit it is explained through checkout.
+        var options = CorrelationOptions.Default with { RootCauseMaxHops = 1 };
+        var cis = new[] { Ci("db:orders", 0), Ci("svc:checkout", 20), Ci("svc:frontend", 40) };
+        var ranked = new RootCauseScorer().Rank(new RootCauseContext(TestTopology.Graph, cis, [], T(0), options) { Now = T(60) });
+        Assert.Equal("db:orders", ranked[0].Ci);
+        Assert.StartsWith("explains 2 of 2 other alerting CIs", ranked[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Model_RejectsProbabilitiesOutsideTheOpenUnitInterval()
+    {
+        Assert.Throws<ArgumentException>(() => new RootCauseScorer(RootCauseModel.Default with { NoiseProbability = 0 }));
+        Assert.Throws<ArgumentException>(() => new RootCauseScorer(RootCauseModel.Default with { HopPropagation = 1.5 }));
     }
 
     [Theory]

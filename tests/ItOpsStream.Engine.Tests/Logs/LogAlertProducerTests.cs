@@ -101,10 +101,36 @@ public sealed class LogAlertProducerTests
         }
 
         producer.OnWatermark(long.MaxValue - Minute, alerts);
-        var burst = Assert.Single(alerts, a => a.Check == "LogErrorBurst");
+        var burst = Assert.Single(alerts, a => a.Check == "LogErrorBurst" && a.Status == AlertStatus.Firing);
         Assert.Equal(Severity.Critical, burst.Severity);
         Assert.Equal("db:orders", burst.Ci);
         Assert.StartsWith("logs/LogErrorBurst/db:orders/", burst.DedupKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LogAlerts_ResolveAfterFiveQuietWindows_AndNotWhileTheirTemplateKeepsComing()
+    {
+        var producer = new LogAlertProducer(LogAlertOptions.Default with { WarmUp = TimeSpan.Zero });
+        var alerts = new List<TelemetryRecord>();
+        // A new error template, still logged for three more minutes, then silence.
+        for (int minute = 0; minute < 4; minute++)
+        {
+            producer.OnRecord(Log(T0 + (minute * Minute) + 1000, "svc:cart", LogLevel.Error, $"redis timeout after {minute + 100} ms"), alerts);
+        }
+
+        var fired = Assert.Single(alerts, a => a.Check == "LogNewErrorTemplate");
+        Assert.Equal(AlertStatus.Firing, fired.Status);
+
+        // Windows close up to 8 minutes: the template was last seen in the window [3, 4) min, so 5 quiet
+        // windows end at 9 min; nothing resolves before.
+        producer.OnWatermark(T0 + (8 * Minute), alerts);
+        Assert.DoesNotContain(alerts, a => a.Status == AlertStatus.Resolved);
+
+        producer.OnWatermark(T0 + (9 * Minute), alerts);
+        var resolved = Assert.Single(alerts, a => a.Status == AlertStatus.Resolved);
+        Assert.Equal(fired.DedupKey, resolved.DedupKey);
+        Assert.Equal(T0 + (9 * Minute), resolved.Timestamp);
+        Assert.Equal("LogNewErrorTemplate resolved: quiet for 5 windows", resolved.Message);
     }
 
     [Fact]

@@ -30,6 +30,21 @@ public sealed class SettingsFileTests
     }
 
     [Fact]
+    public void RootCauseModel_IsSetFromTheCorrelationSection()
+    {
+        var options = Parse("""
+            correlation:
+              noise_probability: 0.1
+              hop_propagation: 0.3
+              max_silent_evidence: 2
+            """);
+        Assert.Equal(0.1, options.Correlation.RootCause.NoiseProbability);
+        Assert.Equal(0.3, options.Correlation.RootCause.HopPropagation);
+        Assert.Equal(2, options.Correlation.RootCause.MaxSilentEvidence);
+        Assert.Equal(Engine.Correlation.RootCauseModel.Default.HostedFailure, options.Correlation.RootCause.HostedFailure);
+    }
+
+    [Fact]
     public void EmptyFile_KeepsDefaults() => Assert.Equal(PipelineOptions.Default, Parse(""));
 
     [Theory]
@@ -38,6 +53,7 @@ public sealed class SettingsFileTests
     [InlineData("correlation:\n  max_hops: 40\n", "rules.yaml:2:13: 'max_hops' must be an integer from 1 to 16, not '40'")]
     [InlineData("alerts:\n  flap_window: -5m\n", "rules.yaml:2:16: 'flap_window' must be a duration like 90s, 10m or 2h, not '-5m'")]
     [InlineData("alerts: [1, 2]\n", "rules.yaml:1:9: alerts must be a mapping of keys to values")]
+    [InlineData("correlation:\n  noise_probability: 1.5\n", "rules.yaml:2:22: 'noise_probability' must be a probability strictly between 0 and 1, not '1.5'")]
     [InlineData("correlation:\n  window: [5m\n", "rules.yaml:")]
     public void BadSettings_FailWithFileLineAndColumn(string yaml, string expected)
     {

@@ -10,11 +10,11 @@ namespace ItOpsStream.Engine.Tests.Support;
 /// does (records, then timers up to the watermark, then incident records): correlation tests need
 /// no channels.
 /// </summary>
-internal sealed class CorrelationDriver(CorrelationOptions? correlation = null, AlertOptions? alerts = null, ICorrelationRules? rules = null)
+internal sealed class CorrelationDriver(CorrelationOptions? correlation = null, AlertOptions? alerts = null, ICorrelationRules? rules = null, ITopologyProvider? topology = null)
 {
     private readonly AlertStore _store = new(alerts ?? AlertOptions.Default);
     private readonly Fingerprints _fingerprints = new(null);
-    private readonly Correlator _correlator = new(correlation ?? CorrelationOptions.Default, TestTopology.Provider, rules);
+    private readonly Correlator _correlator = new(correlation ?? CorrelationOptions.Default, topology ?? TestTopology.Provider, rules);
 
     public List<IncidentRecord> Records { get; } = [];
 

@@ -36,6 +36,21 @@ public sealed class TailCalibratorTests
     }
 
     [Fact]
+    public void RegularSpikes_OverAFlatLine_AreNoRarerThanTheirShareOfThePast()
+    {
+        // 1 point in 100 is a spike of the same size; the rest are zeros (ties that give the fitted tail no spread).
+        var calibrator = new TailCalibrator(CalibrationOptions.Default);
+        for (var i = 0; i < 4000; i++)
+        {
+            calibrator.Observe(i % 100 == 99 ? 200 : 0);
+        }
+
+        Assert.InRange(calibrator.TailProbability(200), 0.008, 0.02);
+        // A spike far larger than any before is still extrapolated as rarer.
+        Assert.True(calibrator.TailProbability(2000) < 0.008);
+    }
+
+    [Fact]
     public void TailProbability_WhileWarmingUp_IsOne()
     {
         var calibrator = new TailCalibrator(CalibrationOptions.Default);
