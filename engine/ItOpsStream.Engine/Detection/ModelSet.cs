@@ -164,8 +164,9 @@ public sealed class ModelSet
         {
             return LoadedModel.FromOnnx(entry, bytes, entry.Metric!);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // ONNX Runtime reports some damaged files with its own exception types; all mean "does not load".
             throw new InvalidDataException($"model '{entry.Name}': {entry.File}: {ex.Message}", ex);
         }
     }

@@ -131,7 +131,17 @@ public sealed class ModelsWatcher : IDisposable
 
     private void Poll()
     {
-        var result = _provider.TryReload();
+        ModelReloadResult result;
+        try
+        {
+            result = _provider.TryReload();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // An exception on a timer thread would end the process; an unexpected failure is one more refusal.
+            result = new ModelReloadResult(ModelReloadStatus.Refused, _provider.Current.Version, $"{_provider.Directory}: {ex.GetType().Name}: {ex.Message} (keeping the models of version {_provider.Current.Version})", []);
+        }
+
         if (result.Status == ModelReloadStatus.Loaded || (result.Status == ModelReloadStatus.Refused && result.Error != _lastError))
         {
             _report(result);
