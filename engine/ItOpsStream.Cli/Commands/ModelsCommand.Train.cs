@@ -49,10 +49,11 @@ internal static partial class ModelsCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "Model file: an ML.NET zip from 'models train' or an .onnx model.", Required = true };
         var dir = new Option<DirectoryInfo>("--models-dir") { Description = "The models directory a running engine watches (manifest.json).", Required = true };
-        var name = new Option<string>("--name") { Description = "Logical model name; promoting the same name again replaces it.", Required = true };
+        var name = new Option<string>("--name") { Description = "Logical model name; promoting the same name again replaces it. Its alerts have the check anomaly:model:NAME.", Required = true };
+        var metric = new Option<string?>("--metric") { Description = "Required for an .onnx model: the metric whose series it scores, on every CI (a pca model names its metrics itself)." };
         var command = new Command("promote", "Copy a model into a models directory under a new manifest version, so a running engine hot-reloads it.")
         {
-            model, dir, name,
+            model, dir, name, metric,
         };
         command.SetAction(parse =>
         {
@@ -63,6 +64,17 @@ internal static partial class ModelsCommand
             }
 
             var kind = file.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "onnx" : "pca";
+            var metricName = parse.GetValue(metric);
+            if (kind == "onnx" && string.IsNullOrWhiteSpace(metricName))
+            {
+                throw new CliInputException($"{file.FullName}: an onnx model needs --metric NAME (the metric whose series it scores)");
+            }
+
+            if (kind == "pca" && metricName is not null)
+            {
+                throw new CliInputException($"{file.FullName}: --metric is for onnx models; a pca model names its metrics itself");
+            }
+
             try
             {
                 // Refuse what a loader would refuse, before any running engine sees it.
@@ -77,7 +89,7 @@ internal static partial class ModelsCommand
                     using var d = new OnnxWindowDetector(bytes);
                 }
 
-                var manifest = ModelManifest.Promote(parse.GetValue(dir)!.FullName, file.FullName, parse.GetValue(name)!, kind);
+                var manifest = ModelManifest.Promote(parse.GetValue(dir)!.FullName, file.FullName, parse.GetValue(name)!, kind, metricName);
                 parse.InvocationConfiguration.Output.WriteLine($"promoted {kind} model '{parse.GetValue(name)}' as manifest version {manifest.Version} in {parse.GetValue(dir)!.FullName}");
             }
             catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException or FormatException)

@@ -74,5 +74,5 @@ internal static partial class ReplayCommand
     }
 
     /// <summary>The options replay gained with the rules work: the report and the remediation output.</summary>
-    private sealed record ReplayExtras(bool Report, string? ReportPath, string? RemediationsPath, TextWriter Stdout);
+    private sealed record ReplayExtras(bool Report, string? ReportPath, string? RemediationsPath, TextWriter Stdout, string? ModelsDirectory = null);
 }

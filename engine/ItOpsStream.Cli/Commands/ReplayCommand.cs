@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ItOpsStream.Engine.Correlation;
+using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Remediation;
@@ -14,7 +15,8 @@ namespace ItOpsStream.Cli.Commands;
 /// <summary>
 /// <c>itopsstream replay</c>: runs the whole pipeline (the same one the live service runs) over a
 /// recorded telemetry file and a topology file, and writes every incident record (CONTRACTS §4).
-/// Event time only, so the output is the same bytes on every run.
+/// Event time only, so the output is the same bytes on every run (with <c>--models</c>, for the same
+/// models directory: it is read once at start).
 /// </summary>
 internal static partial class ReplayCommand
 {
@@ -37,9 +39,13 @@ internal static partial class ReplayCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var remediations = new Option<string?>("--remediations") { Description = "Where remediation triggers go, JSON Lines (docs/RULES.md)." };
+        var models = new Option<string?>("--models")
+        {
+            Description = "Models directory (models promote --models-dir): its promoted pca and onnx models score the metrics and raise anomaly:model:NAME alerts. Loaded once at start, so the run stays deterministic.",
+        };
         var command = new Command("replay", "Run the whole pipeline over recorded telemetry and write every incident record; at the end of input all windows are flushed.")
         {
-            topology, events, rules, output, deadLetters, report, remediations,
+            topology, events, rules, output, deadLetters, report, remediations, models,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetRequiredValue(topology),
@@ -47,7 +53,7 @@ internal static partial class ReplayCommand
             parse.GetValue(rules),
             parse.GetRequiredValue(output),
             parse.GetValue(deadLetters),
-            new ReplayExtras(parse.GetResult(report) is not null, parse.GetValue(report), parse.GetValue(remediations), parse.InvocationConfiguration.Output),
+            new ReplayExtras(parse.GetResult(report) is not null, parse.GetValue(report), parse.GetValue(remediations), parse.InvocationConfiguration.Output, parse.GetValue(models)),
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
@@ -60,6 +66,7 @@ internal static partial class ReplayCommand
         RequireFile(eventsPath, "events");
         var ruleSet = LoadRules(rulesPath);
         var options = ruleSet.Options;
+        var models = LoadModels(extras.ModelsDirectory, stderr);
 
         TopologyGraph graph;
         try
@@ -100,7 +107,7 @@ internal static partial class ReplayCommand
             DeadLetters = deadLetters,
 
             // Metric anomalies and log-derived alerts (new error templates, rate spikes, error bursts); one set per shard.
-            AlertProducerFactory = StandardAlertProducers.Factory(),
+            AlertProducerFactory = StandardAlertProducers.Factory(models: models),
             Rules = ruleEngine,
         });
         var stats = await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -117,6 +124,41 @@ internal static partial class ReplayCommand
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"replay: {stats.RecordsRead} records read, {stats.DeadLetters} dead letters, {stats.Alerts} alerts, {stats.IncidentsOpened} incidents ({stats.IncidentRecords} records, {stats.Merges} merged), {clock.Elapsed.TotalSeconds:0.00} s"));
         return CliApp.ExitOk;
+    }
+
+    /// <summary>
+    /// Loads a models directory once (no watcher: a replay must not change with the wall clock); null
+    /// without <c>--models</c>. A directory that does not load is exit code 2 with the reason.
+    /// </summary>
+    private static ModelsProvider? LoadModels(string? directory, TextWriter stderr)
+    {
+        if (directory is null)
+        {
+            return null;
+        }
+
+        if (!Directory.Exists(directory))
+        {
+            throw new CliInputException($"models directory not found: {directory}");
+        }
+
+        var provider = new ModelsProvider(directory);
+        var result = provider.TryReload();
+        if (result.Status == ModelReloadStatus.Refused)
+        {
+            throw new CliInputException($"--models: {result.Error}");
+        }
+
+        foreach (var warning in result.Warnings)
+        {
+            stderr.WriteLine($"replay: models: {warning}");
+        }
+
+        var current = provider.Current;
+        stderr.WriteLine(current.Models.Count == 0
+            ? $"replay: models: {provider.Directory} has no promoted model"
+            : string.Create(CultureInfo.InvariantCulture, $"replay: models version {current.Version}: {string.Join(", ", current.Models.Select(m => $"{m.Name} ({m.Entry.Kind})"))}"));
+        return provider;
     }
 
     private static void RequireFile(string path, string what)

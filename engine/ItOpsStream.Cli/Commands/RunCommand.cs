@@ -24,7 +24,7 @@ internal static class RunCommand
         {
             Description = "The CMDB: a topology file (CONTRACTS §1) or a redis:// / rediss:// URL (docs/CMDB.md); overrides topology.file / topology.redis of the configuration.",
         };
-        var command = new Command("run", "Run the engine as a service: consume telemetry and CMDB changes (itops.cmdb) from Kafka, apply the rules file (config key rules, hot-reloaded), produce incidents, remediation triggers and dead letters to Kafka.")
+        var command = new Command("run", "Run the engine as a service: consume telemetry and CMDB changes (itops.cmdb) from Kafka, apply the rules file (config key rules, hot-reloaded) and the promoted models (config key models.dir, hot-reloaded), produce incidents, remediation triggers and dead letters to Kafka.")
         {
             configOption,
             topologyOption,
@@ -34,6 +34,7 @@ internal static class RunCommand
             var path = parse.GetValue(configOption)!.FullName;
             var config = EngineConfig.Load(path, topology: parse.GetValue(topologyOption));
             using var rules = RulesWiring.Load(config);
+            using var models = ModelsWiring.Load(config);
             await using var topology = await OpenTopologyAsync(config).ConfigureAwait(false);
 
             var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
@@ -44,7 +45,7 @@ internal static class RunCommand
             });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = config.Source.ShutdownDrainTimeout + TimeSpan.FromSeconds(10));
-            builder.Services.AddSingleton(sp => new EngineService(config, topology, rules, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>()));
+            builder.Services.AddSingleton(sp => new EngineService(config, topology, rules, models, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IHostApplicationLifetime>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineService>());
             using var host = builder.Build();
             var engine = host.Services.GetRequiredService<EngineService>();

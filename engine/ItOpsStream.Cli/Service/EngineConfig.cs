@@ -47,6 +47,12 @@ internal sealed record EngineConfig
 
     public required PipelineOptions Pipeline { get; init; }
 
+    /// <summary>The models directory (<c>models promote --models-dir</c>), loaded at start and watched; null: no promoted models.</summary>
+    public string? ModelsDirectory { get; init; }
+
+    /// <summary>How often the models directory's manifest is polled for a higher version.</summary>
+    public TimeSpan ModelsPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Reads and validates the configuration.</summary>
     /// <exception cref="CliInputException">One line: which key (or file position) is wrong and why.</exception>
     /// <param name="path">The YAML file.</param>
@@ -139,6 +145,12 @@ internal sealed record EngineConfig
 
         var cmdbTopic = reader.Optional("kafka.cmdb_topic") ?? "itops.cmdb";
         var rulesFile = reader.Optional("rules");
+        var modelsDir = reader.Optional("models.dir");
+        var modelsPoll = reader.Millis("models.poll_interval_ms", TimeSpan.FromSeconds(2));
+        if (modelsPoll < TimeSpan.FromMilliseconds(10))
+        {
+            throw new CliInputException("config: models.poll_interval_ms: must be at least 10");
+        }
         var config = new EngineConfig
         {
             Source = source,
@@ -152,6 +164,8 @@ internal sealed record EngineConfig
             CmdbTopic = cmdbTopic.Length == 0 ? null : cmdbTopic,
             CmdbGroupId = reader.Optional("kafka.cmdb_group_id") ?? source.GroupId + "-cmdb",
             Pipeline = pipeline,
+            ModelsDirectory = string.IsNullOrEmpty(modelsDir) ? null : Path.IsPathRooted(modelsDir) ? modelsDir : Path.Combine(baseDirectory, modelsDir),
+            ModelsPollInterval = modelsPoll,
         };
         reader.RejectUnknown();
         Validate("kafka", source.Validate);

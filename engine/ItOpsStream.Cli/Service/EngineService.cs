@@ -9,9 +9,10 @@ namespace ItOpsStream.Cli.Service;
 /// cancels the run: the source stops reading, the pipeline drains and delivers, offsets of delivered
 /// batches are committed and the consumer leaves the group. A failing engine stops the host with
 /// exit code 1. Beside the engine runs the CMDB feed (<see cref="CmdbFeed"/>) when a CMDB topic is
-/// configured; a Redis topology is loaded first (the engine waits while Redis is unreachable).
+/// configured; a Redis topology is loaded first (the engine waits while Redis is unreachable). With
+/// <c>models.dir</c>, promoted models score metrics and are hot-reloaded (<see cref="ModelsWiring"/>).
 /// </summary>
-internal sealed partial class EngineService(EngineConfig config, TopologyWiring topology, RulesWiring? rules, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed partial class EngineService(EngineConfig config, TopologyWiring topology, RulesWiring? rules, ModelsWiring? models, ILoggerFactory loggers, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger("itopsstream");
 
@@ -28,7 +29,8 @@ internal sealed partial class EngineService(EngineConfig config, TopologyWiring 
             return;
         }
 
-        using var engine = new KafkaEngine(config, topology.Provider, loggers, rules?.Provider);
+        using var engine = new KafkaEngine(config, topology.Provider, loggers, rules?.Provider, models?.Provider);
+        models?.Watch(loggers.CreateLogger("itopsstream.models"));
         if (rules is not null)
         {
             rules.Watch(loggers.CreateLogger("itopsstream.rules"));

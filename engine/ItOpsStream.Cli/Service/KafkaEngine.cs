@@ -3,6 +3,7 @@ using ItOpsStream.Connectors.Kafka.Formats;
 using ItOpsStream.Connectors.Kafka.Sinks;
 using ItOpsStream.Connectors.Kafka.Source;
 using ItOpsStream.Engine.Correlation;
+using ItOpsStream.Engine.Detection;
 using ItOpsStream.Engine.Incidents;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Remediation;
@@ -38,7 +39,8 @@ internal sealed class KafkaEngine : IDisposable
     /// <see cref="EngineConfig.RemediationsTopic"/> keyed by trigger id. The stages are wired even
     /// when the file starts without such rules, so a reload that adds them takes effect.
     /// </param>
-    public KafkaEngine(EngineConfig config, ITopologyProvider topology, ILoggerFactory? loggers = null, RulesProvider? rules = null)
+    /// <param name="models">The promoted models in force (hot-reloaded), or null: no model alerts.</param>
+    public KafkaEngine(EngineConfig config, ITopologyProvider topology, ILoggerFactory? loggers = null, RulesProvider? rules = null, IModelsProvider? models = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Source = new KafkaTelemetrySource(config.Source, loggers?.CreateLogger<KafkaTelemetrySource>());
@@ -61,7 +63,7 @@ internal sealed class KafkaEngine : IDisposable
             Incidents = incidents,
             DeadLetters = _deadLetters,
             TimeProvider = TimeProvider.System,
-            AlertProducerFactory = StandardAlertProducers.Factory(),
+            AlertProducerFactory = StandardAlertProducers.Factory(models: models),
             Rules = rules is null ? null : new RuleEngine(rules, topology),
         });
     }

@@ -7,8 +7,8 @@ namespace ItOpsStream.Engine.Alerts;
 /// every producer in order (each ignores the kinds it does not handle), so metric anomalies and
 /// log-derived alerts run side by side in the same shard.
 /// </summary>
-/// <remarks>Called on the shard's worker thread only, like the producers it holds.</remarks>
-public sealed class CompositeAlertProducer(params IAlertProducer[] producers) : IAlertProducer
+/// <remarks>Called on the shard's worker thread only, like the producers it holds. Disposing it disposes those that are <see cref="IDisposable"/>.</remarks>
+public sealed class CompositeAlertProducer(params IAlertProducer[] producers) : IAlertProducer, IDisposable
 {
     private readonly IAlertProducer[] _producers = producers ?? throw new ArgumentNullException(nameof(producers));
 
@@ -28,6 +28,14 @@ public sealed class CompositeAlertProducer(params IAlertProducer[] producers) : 
         foreach (var producer in _producers)
         {
             producer.OnWatermark(watermark, emitted);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var producer in _producers)
+        {
+            (producer as IDisposable)?.Dispose();
         }
     }
 }

@@ -29,13 +29,13 @@ internal sealed class Fingerprints
     }
 
     /// <summary>
-    /// The routing key of a record: events by fingerprint, metrics by series (ci, name), logs by ci.
-    /// Changes are not routed (0).
+    /// The routing key of a record: events by fingerprint, metrics and logs by ci (every metric of a CI
+    /// in one shard, so a multivariate model sees the CI's whole vector). Changes are not routed (0).
     /// </summary>
     public ulong RouteKey(in TelemetryRecord record) => record.Kind switch
     {
         TelemetryKind.Event => record.DedupKey is { Length: > 0 } key ? Hash(DomainDedupKey, key) : Derived(record),
-        TelemetryKind.Metric => Hash(DomainMetric, record.Ci, record.Name),
+        TelemetryKind.Metric => Hash(DomainMetric, record.Ci, null),
         TelemetryKind.Log => Hash(DomainLog, record.Ci, null),
         _ => 0,
     };

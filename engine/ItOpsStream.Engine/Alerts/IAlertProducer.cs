@@ -5,8 +5,8 @@ namespace ItOpsStream.Engine.Alerts;
 /// <summary>
 /// Turns metric and log records into alerts: anomaly detectors over metric series, log-derived
 /// alerts over log records. The pipeline creates one producer per alert shard and routes every
-/// metric of a series (ci, name) and every log of a CI to the same shard, so a producer owns its
-/// per-series state alone.
+/// metric and every log of a CI to the same shard, so a producer owns its per-series and per-CI
+/// state alone. A producer that is <see cref="IDisposable"/> is disposed when its shard ends.
 /// </summary>
 /// <remarks>
 /// Called on the shard's worker thread only, never concurrently. Emitted records are <c>event</c>

@@ -19,12 +19,15 @@ namespace ItOpsStream.Engine.Detection;
 public sealed class AnomalyAlertProducer : IAlertProducer
 {
     private readonly AnomalyAlertOptions _options;
-    private readonly SeriesRegistry _series;
+    private readonly SeriesRegistry<SeriesKey, AnomalyTracker> _series;
+    private readonly Func<SeriesKey, AnomalyTracker> _create;
 
     public AnomalyAlertProducer(AnomalyAlertOptions? options = null)
     {
         _options = (options ?? AnomalyAlertOptions.Default).Validate();
-        _series = new SeriesRegistry(_options.MaxSeries, _options.Tracker);
+        _series = new SeriesRegistry<SeriesKey, AnomalyTracker>(_options.MaxSeries);
+        var tracker = _options.Tracker;
+        _create = _ => new AnomalyTracker(tracker);
     }
 
     /// <summary>Live series held.</summary>
@@ -38,11 +41,11 @@ public sealed class AnomalyAlertProducer : IAlertProducer
         }
 
         var key = new SeriesKey(record.Ci, record.Name, record.Labels);
-        var tracker = _series.GetOrAdd(key, out var evicted);
-        if (evicted is { Tracker.IsOpen: true })
+        var tracker = _series.GetOrAdd(key, _create, out var evicted);
+        if (evicted is { State.IsOpen: true })
         {
             // A forgotten series cannot resolve later: close its alert now rather than leave it open forever.
-            emitted.Add(Alert(evicted.Key, evicted.Tracker, record.Timestamp, AlertStatus.Resolved, "series evicted from the detector registry"));
+            emitted.Add(Alert(evicted.Key, evicted.State, record.Timestamp, AlertStatus.Resolved, "series evicted from the detector registry"));
         }
 
         switch (tracker.Observe(record.Timestamp, record.Value))
@@ -68,15 +71,18 @@ public sealed class AnomalyAlertProducer : IAlertProducer
             key.Ci,
             Source: _options.Source,
             Check: "anomaly:" + key.Name,
-            Severity: tracker.Severity switch
-            {
-                AnomalySeverity.Critical => Severity.Critical,
-                AnomalySeverity.Major => Severity.Major,
-                AnomalySeverity.Minor => Severity.Minor,
-                _ => Severity.Warning,
-            },
+            Severity: ToSeverity(tracker.Severity),
             Status: status,
             DedupKey: $"anomaly|{key.Ci}|{key.Name}|{key.Labels}",
             Message: message,
             Labels: key.Labels);
+
+    /// <summary>The alert severity of an anomaly's peak score grade (shared by every anomaly alert).</summary>
+    internal static Severity ToSeverity(AnomalySeverity severity) => severity switch
+    {
+        AnomalySeverity.Critical => Severity.Critical,
+        AnomalySeverity.Major => Severity.Major,
+        AnomalySeverity.Minor => Severity.Minor,
+        _ => Severity.Warning,
+    };
 }

@@ -6,7 +6,7 @@ public sealed partial class TelemetryPipeline
 {
     /// <summary>
     /// The router: takes decoded batches in input order, advances the watermark, splits each batch
-    /// by shard (events by fingerprint, metrics and logs by series) and sends every shard its part
+    /// by shard (events by fingerprint, metrics and logs by CI) and sends every shard its part
     /// (possibly empty: the shards and the correlator move in lockstep, one message per batch),
     /// and the rest of the batch (changes, dead letters, checkpoint) to the correlator.
     /// </summary>

@@ -8,7 +8,8 @@ public sealed partial class TelemetryPipeline
     /// <summary>
     /// One alert shard: the only writer of its <see cref="AlertStore"/> and of its alert producer.
     /// Events dedup here; metrics and logs go to the producer, and what it raises dedups here too.
-    /// After the records of a batch, timers fire up to the batch's watermark.
+    /// After the records of a batch, timers fire up to the batch's watermark. The producer is disposed
+    /// (when it is <see cref="IDisposable"/>) when the shard ends.
     /// </summary>
     private async Task ShardAsync(int shard)
     {
@@ -66,6 +67,11 @@ public sealed partial class TelemetryPipeline
         {
             FailAll(ex);
             throw;
+        }
+        finally
+        {
+            // A producer may hold native resources (ONNX sessions of promoted models); it is this shard's alone.
+            (producer as IDisposable)?.Dispose();
         }
     }
 

@@ -61,49 +61,37 @@ public enum AnomalySeverity : byte
 }
 
 /// <summary>
-/// One live series: the default detector plus an open/resolve state machine with hysteresis.
-/// An alert opens when the score (before the rest period) reaches <see cref="AnomalyTrackerOptions.OpenScore"/>
-/// and resolves after <see cref="AnomalyTrackerOptions.ResolveAfterPoints"/> consecutive points below
-/// <see cref="AnomalyTrackerOptions.CloseScore"/>, so a flapping series raises one alert, not many.
+/// One live series: the default detector plus the alert's open/resolve state machine with hysteresis
+/// (<see cref="AnomalyAlertState"/>). An alert opens when the score (before the rest period) reaches
+/// <see cref="AnomalyTrackerOptions.OpenScore"/> and resolves after <see cref="AnomalyTrackerOptions.ResolveAfterPoints"/>
+/// consecutive points below <see cref="AnomalyTrackerOptions.CloseScore"/>, so a flapping series raises one alert, not many.
 /// </summary>
 /// <remarks>Single-writer, like every detector. O(1) per point, allocation-free.</remarks>
 public sealed class AnomalyTracker
 {
     private readonly EnsembleDetector _detector;
-    private readonly double _open;
-    private readonly double _close;
-    private readonly int _resolveAfter;
+    private readonly AnomalyAlertState _state;
     private readonly double _invDecades;
-    private readonly IReadOnlyList<double> _severity;
-    private int _normalRun;
 
     public AnomalyTracker(AnomalyTrackerOptions? options = null)
     {
         options ??= AnomalyTrackerOptions.Default;
-        options.Validate();
+        _state = new AnomalyAlertState(options);
         _detector = new EnsembleDetector(options.Detector);
-        _open = options.OpenScore;
-        _close = options.CloseScore;
-        _resolveAfter = options.ResolveAfterPoints;
         _invDecades = 1.0 / options.Detector.Calibration.MaxSurpriseDecades;
-        _severity = options.SeverityScores;
     }
 
     /// <summary>True while an alert is open.</summary>
-    public bool IsOpen { get; private set; }
+    public bool IsOpen => _state.IsOpen;
 
     /// <summary>Score of the last point, before the rest period.</summary>
-    public double LastScore { get; private set; }
+    public double LastScore => _state.LastScore;
 
     /// <summary>Highest score since the alert opened.</summary>
-    public double PeakScore { get; private set; }
+    public double PeakScore => _state.PeakScore;
 
     /// <summary>Severity from <see cref="PeakScore"/>.</summary>
-    public AnomalySeverity Severity =>
-        PeakScore >= _severity[3] ? AnomalySeverity.Critical
-        : PeakScore >= _severity[2] ? AnomalySeverity.Major
-        : PeakScore >= _severity[1] ? AnomalySeverity.Minor
-        : AnomalySeverity.Warning;
+    public AnomalySeverity Severity => _state.Severity;
 
     /// <summary>Scores one point and moves the alert state; a non-finite value changes nothing.</summary>
     public AnomalyTransition Observe(long timestampMs, double value)
@@ -114,29 +102,6 @@ public sealed class AnomalyTracker
         }
 
         var p = _detector.TailProbability(timestampMs, value);
-        var score = p >= 1 ? 0 : Math.Min(1, -Math.Log10(p) * _invDecades);
-        LastScore = score;
-        if (!IsOpen)
-        {
-            if (score < _open)
-            {
-                return AnomalyTransition.None;
-            }
-
-            IsOpen = true;
-            PeakScore = score;
-            _normalRun = 0;
-            return AnomalyTransition.Open;
-        }
-
-        PeakScore = Math.Max(PeakScore, score);
-        _normalRun = score < _close ? _normalRun + 1 : 0;
-        if (_normalRun < _resolveAfter)
-        {
-            return AnomalyTransition.None;
-        }
-
-        IsOpen = false;
-        return AnomalyTransition.Resolve;
+        return _state.Observe(p >= 1 ? 0 : Math.Min(1, -Math.Log10(p) * _invDecades));
     }
 }

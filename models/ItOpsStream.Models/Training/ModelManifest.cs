@@ -26,6 +26,15 @@ public sealed record ModelEntry
     /// <summary>SHA-256 of the file, hex; a loader refuses a file that does not match.</summary>
     [JsonPropertyName("sha256")]
     public string Sha256 { get; init; } = string.Empty;
+
+    /// <summary>
+    /// <c>onnx</c> only: the metric name whose series the model scores, on every CI that reports it
+    /// (<c>models promote --metric</c>). Absent in manifests written before it existed; an engine does
+    /// not run an ONNX entry without it. A <c>pca</c> model names its metrics (and CI) inside its file.
+    /// </summary>
+    [JsonPropertyName("metric")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Metric { get; init; }
 }
 
 /// <summary>
@@ -69,7 +78,13 @@ public sealed record ModelManifest
     /// moved), after the model file is complete, so a poller sees either the old or the new state.
     /// </summary>
     /// <remarks>Single writer: concurrent promotions into one directory are not supported.</remarks>
-    public static ModelManifest Promote(string directory, string modelFile, string name, string kind)
+    /// <param name="directory">The models directory (created if missing).</param>
+    /// <param name="modelFile">The model to copy in.</param>
+    /// <param name="name">Logical name; replaces the entry of the same name.</param>
+    /// <param name="kind"><c>pca</c> or <c>onnx</c>.</param>
+    /// <param name="metric">For <c>onnx</c>: the metric the model scores (<see cref="ModelEntry.Metric"/>); must be null for <c>pca</c>.</param>
+    /// <exception cref="ArgumentException">A bad name, kind or metric.</exception>
+    public static ModelManifest Promote(string directory, string modelFile, string name, string kind, string? metric = null)
     {
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
@@ -79,6 +94,11 @@ public sealed record ModelManifest
         if (kind is not ("pca" or "onnx"))
         {
             throw new ArgumentException($"model kind '{kind}' is not pca or onnx", nameof(kind));
+        }
+
+        if (metric is not null && (kind != "onnx" || string.IsNullOrWhiteSpace(metric)))
+        {
+            throw new ArgumentException(kind == "onnx" ? "the metric name must not be empty" : "a pca model names its metrics itself: no metric for kind pca", nameof(metric));
         }
 
         Directory.CreateDirectory(directory);
@@ -93,7 +113,7 @@ public sealed record ModelManifest
             sha = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
 
-        var entry = new ModelEntry { Name = name, Kind = kind, File = fileName, Version = version, Sha256 = sha };
+        var entry = new ModelEntry { Name = name, Kind = kind, File = fileName, Version = version, Sha256 = sha, Metric = metric?.Trim() };
         var manifest = new ModelManifest
         {
             Version = version,

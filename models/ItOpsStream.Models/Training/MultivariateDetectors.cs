@@ -20,18 +20,37 @@ public interface IMultivariateDetector
 }
 
 /// <summary>Scores a CI's metric vectors with a trained <see cref="PcaModel"/>; the reconstruction error is calibrated online.</summary>
+/// <remarks>
+/// One instance per CI (its calibration is the CI's own). Single-writer. Any number of detectors may
+/// share one <see cref="PcaScorer"/> (it is immutable): the engine keeps one detector per CI.
+/// </remarks>
 public sealed class PcaDetector : IMultivariateDetector
 {
     private readonly PcaScorer _scorer;
     private readonly TailCalibrator _calibrator;
     private ScoreShaper _shaper;
 
+    /// <summary>A detector with a scorer of its own.</summary>
     public PcaDetector(PcaModel model, CalibrationOptions? calibration = null)
+        : this(model, model.CreateScorer(), calibration)
     {
+    }
+
+    /// <summary>A detector using <paramref name="scorer"/> (created by <paramref name="model"/>), possibly shared with other detectors.</summary>
+    /// <remarks>With <see cref="CalibrationOptions.RestPoints"/> 0 the score is the one before the rest period, as alert hysteresis wants it.</remarks>
+    public PcaDetector(PcaModel model, PcaScorer scorer, CalibrationOptions? calibration = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(scorer);
         calibration ??= CalibrationOptions.Default;
         calibration.Validate();
+        if (scorer.Dimensions != model.Info.Metrics.Count)
+        {
+            throw new ArgumentException($"the scorer takes {scorer.Dimensions} metrics, the model {model.Info.Metrics.Count}", nameof(scorer));
+        }
+
         Metrics = model.Info.Metrics;
-        _scorer = model.CreateScorer();
+        _scorer = scorer;
         _calibrator = new TailCalibrator(calibration);
         _shaper = new ScoreShaper(calibration);
     }
@@ -63,32 +82,19 @@ public sealed class PcaDetector : IMultivariateDetector
 }
 
 /// <summary>
-/// Scores a univariate series with an ONNX model trained elsewhere, behind <see cref="IStreamingDetector"/>.
+/// An ONNX window model loaded into an ONNX Runtime session (single-threaded intra- and inter-op),
+/// checked against the contract of <see cref="OnnxWindowDetector"/>. One session can serve many
+/// series' detectors; dispose it after the last of them.
 /// </summary>
-/// <remarks>
-/// Model contract: one float input of shape [1, W] or [W] (W fixed), receiving the last W values,
-/// oldest first, as they are (the model owns its normalization); the first element of the first
-/// output is a raw anomaly statistic, larger = more anomalous. The statistic is calibrated online
-/// like every other detector's. Points before the window is full score 0. One ONNX Runtime call per
-/// point: expect tens of thousands of points per second, not millions.
-/// </remarks>
-public sealed class OnnxWindowDetector : IStreamingDetector, IDisposable
+public sealed class OnnxWindowModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly string _inputName;
     private readonly int[] _shape;
-    private readonly float[] _ring;
-    private readonly float[] _window;
-    private readonly TailCalibrator _calibrator;
-    private ScoreShaper _shaper;
-    private int _head;
-    private long _count;
 
-    /// <exception cref="InvalidDataException">The model does not have one float input of a fixed window size.</exception>
-    public OnnxWindowDetector(byte[] model, CalibrationOptions? calibration = null)
+    /// <exception cref="InvalidDataException">Not a loadable ONNX model, or not one float input of a fixed window size.</exception>
+    public OnnxWindowModel(byte[] model)
     {
-        calibration ??= CalibrationOptions.Default;
-        calibration.Validate();
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         try
         {
@@ -121,11 +127,84 @@ public sealed class OnnxWindowDetector : IStreamingDetector, IDisposable
 
         _inputName = name;
         _shape = dims.Length == 1 ? [window] : [1, window];
-        _ring = new float[2 * window];
-        _window = new float[window];
+        Window = window;
+    }
+
+    /// <summary>W: the values the model sees per point.</summary>
+    public int Window { get; }
+
+    /// <summary>Runs the model on one window (W values, oldest first); the raw statistic (first element of the first output).</summary>
+    /// <remarks>ONNX Runtime sessions may run concurrently, but this one is sized for one thread: share it within a thread.</remarks>
+    public double Run(float[] window)
+    {
+        var tensor = new DenseTensor<float>(window, _shape);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
+        return results[0].AsEnumerable<float>().First();
+    }
+
+    public void Dispose() => _session.Dispose();
+}
+
+/// <summary>
+/// Scores a univariate series with an ONNX model trained elsewhere, behind <see cref="IStreamingDetector"/>.
+/// </summary>
+/// <remarks>
+/// Model contract: one float input of shape [1, W] or [W] (W fixed), receiving the last W values,
+/// oldest first, as they are (the model owns its normalization); the first element of the first
+/// output is a raw anomaly statistic, larger = more anomalous. The statistic is calibrated online
+/// like every other detector's. Points before the window is full score 0. One ONNX Runtime call per
+/// point: expect tens of thousands of points per second, not millions.
+/// </remarks>
+public sealed class OnnxWindowDetector : IStreamingDetector, IDisposable
+{
+    private readonly OnnxWindowModel _model;
+    private readonly bool _ownsModel;
+    private readonly float[] _ring;
+    private readonly float[] _window;
+    private readonly TailCalibrator _calibrator;
+    private ScoreShaper _shaper;
+    private int _head;
+    private long _count;
+
+    /// <summary>A detector with a session of its own (disposed with it).</summary>
+    /// <exception cref="InvalidDataException">The model does not have one float input of a fixed window size.</exception>
+    public OnnxWindowDetector(byte[] model, CalibrationOptions? calibration = null)
+        : this(new OnnxWindowModel(model), calibration, ownsModel: true)
+    {
+    }
+
+    /// <summary>A detector on a shared session; disposing the detector leaves the session open.</summary>
+    /// <remarks>With <see cref="CalibrationOptions.RestPoints"/> 0 the score is the one before the rest period, as alert hysteresis wants it.</remarks>
+    public OnnxWindowDetector(OnnxWindowModel model, CalibrationOptions? calibration = null)
+        : this(model, calibration, ownsModel: false)
+    {
+    }
+
+    private OnnxWindowDetector(OnnxWindowModel model, CalibrationOptions? calibration, bool ownsModel)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        calibration ??= CalibrationOptions.Default;
+        try
+        {
+            calibration.Validate();
+        }
+        catch
+        {
+            if (ownsModel)
+            {
+                model.Dispose();
+            }
+
+            throw;
+        }
+
+        _model = model;
+        _ownsModel = ownsModel;
+        Window = model.Window;
+        _ring = new float[2 * Window];
+        _window = new float[Window];
         _calibrator = new TailCalibrator(calibration);
         _shaper = new ScoreShaper(calibration);
-        Window = window;
     }
 
     public string Name => "onnx";
@@ -150,9 +229,7 @@ public sealed class OnnxWindowDetector : IStreamingDetector, IDisposable
         }
 
         _ring.AsSpan(_head, w).CopyTo(_window);
-        var tensor = new DenseTensor<float>(_window, _shape);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
-        var raw = (double)results[0].AsEnumerable<float>().First();
+        var raw = _model.Run(_window);
         if (!double.IsFinite(raw))
         {
             return 0;
@@ -164,5 +241,11 @@ public sealed class OnnxWindowDetector : IStreamingDetector, IDisposable
         return _shaper.Rest(_shaper.Surprise(p));
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_ownsModel)
+        {
+            _model.Dispose();
+        }
+    }
 }

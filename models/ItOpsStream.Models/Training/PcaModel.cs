@@ -1,8 +1,11 @@
+using System.Collections.Immutable;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Transforms;
 
 namespace ItOpsStream.Models.Training;
 
@@ -61,6 +64,7 @@ public sealed class PcaModel
     private readonly MLContext _ml;
     private readonly ITransformer _transformer;
     private readonly SchemaDefinition _schema;
+    private readonly PcaProjection _projection;
 
     private PcaModel(MLContext ml, ITransformer transformer, PcaModelInfo info)
     {
@@ -68,6 +72,7 @@ public sealed class PcaModel
         _transformer = transformer;
         Info = info;
         _schema = SchemaFor(info.Metrics.Count);
+        _projection = PcaProjection.From(transformer, info.Metrics.Count);
     }
 
     public PcaModelInfo Info { get; }
@@ -95,7 +100,8 @@ public sealed class PcaModel
             .Append(ml.AnomalyDetection.Trainers.RandomizedPca(nameof(VectorRow.Features), rank: rank, oversampling: options.Oversampling, ensureZeroMean: true, seed: options.Seed));
         var transformer = pipeline.Fit(data);
 
-        var scores = ml.Data.CreateEnumerable<ScoreRow>(transformer.Transform(data), reuseRowObject: false).Select(s => (double)s.Score).Order().ToArray();
+        var projection = PcaProjection.From(transformer, table.Metrics.Count);
+        var scores = table.Rows.Select(r => projection.Distance(r.Vector)).Order().ToArray();
         var info = new PcaModelInfo
         {
             Ci = ci,
@@ -145,12 +151,17 @@ public sealed class PcaModel
         return new PcaModel(ml, transformer, info);
     }
 
-    /// <summary>A scorer for one thread (ML.NET prediction engines are not thread-safe).</summary>
-    public PcaScorer CreateScorer() =>
-        new(_ml.Model.CreatePredictionEngine<VectorRow, ScoreRow>(_transformer, inputSchemaDefinition: _schema), Info.Metrics.Count);
+    /// <summary>A scorer of the model's raw statistic; cheap, immutable and safe to share between threads.</summary>
+    public PcaScorer CreateScorer() => new(_projection);
 
-    /// <summary>Raw scores of many vectors (batch evaluation).</summary>
-    public float[] ScoreAll(IEnumerable<float[]> vectors)
+    /// <summary>Raw scores of many vectors (batch evaluation), as <see cref="PcaScorer.Score"/>.</summary>
+    public float[] ScoreAll(IEnumerable<float[]> vectors) => vectors.Select(v => _projection.Distance(v)).ToArray();
+
+    /// <summary>The plain-array form of the model's parameters (tests check it against ML.NET).</summary>
+    internal PcaProjection Projection => _projection;
+
+    /// <summary>ML.NET's own score of each vector (its normalized error ‖residual‖ / ‖x − mean‖), to check the projection against.</summary>
+    internal float[] MlNetScores(IEnumerable<float[]> vectors)
     {
         var data = _ml.Data.LoadFromEnumerable(vectors.Select(v => new VectorRow { Features = v }), _schema);
         return _ml.Data.CreateEnumerable<ScoreRow>(_transformer.Transform(data), reuseRowObject: false).Select(s => s.Score).ToArray();
@@ -176,25 +187,126 @@ public sealed class PcaModel
     }
 }
 
-/// <summary>Scores metric vectors with one model; single-threaded.</summary>
+/// <summary>
+/// Scores metric vectors with one model: the distance of the standardized vector from the principal
+/// subspace learnt in training (ML.NET's normalizer and PCA parameters, evaluated here). Immutable;
+/// may be shared between threads.
+/// </summary>
 public sealed class PcaScorer
 {
-    private readonly PredictionEngine<PcaModel.VectorRow, PcaModel.ScoreRow> _engine;
-    private readonly PcaModel.VectorRow _row;
+    private readonly PcaProjection _projection;
 
-    internal PcaScorer(PredictionEngine<PcaModel.VectorRow, PcaModel.ScoreRow> engine, int dimensions)
+    internal PcaScorer(PcaProjection projection) => _projection = projection;
+
+    /// <summary>Length of the vectors this scorer takes (the model's metric count).</summary>
+    public int Dimensions => _projection.Dimensions;
+
+    /// <summary>
+    /// The model's raw, non-negative statistic for one vector in the model's metric order: its
+    /// reconstruction error outside the principal subspace, in standardized units (0 on the
+    /// subspace; about the noise level for normal vectors; large when the metrics stop moving together).
+    /// </summary>
+    public float Score(ReadOnlySpan<float> vector) => _projection.Distance(vector);
+}
+
+/// <summary>
+/// The parameters of a trained pipeline (mean-variance normalizer, then PCA) as plain arrays: the
+/// normalizer's offset and scale, the PCA mean and its top eigenvectors.
+/// </summary>
+/// <remarks>
+/// ML.NET's PCA anomaly score is ‖residual‖ / ‖x − mean‖: bounded by 1 and large for any vector close
+/// to the mean, so an ordinary point near the average load scores like a broken correlation. The
+/// absolute residual is the statistic the calibration needs; the parameters give it directly, and
+/// without a prediction engine per thread.
+/// </remarks>
+internal sealed class PcaProjection
+{
+    private readonly float[] _offset;
+    private readonly float[] _scale;
+    private readonly float[] _mean;
+    private readonly float[][] _eigen;
+
+    private PcaProjection(float[] offset, float[] scale, float[] mean, float[][] eigen)
     {
-        _engine = engine;
-        _row = new PcaModel.VectorRow { Features = new float[dimensions] };
+        _offset = offset;
+        _scale = scale;
+        _mean = mean;
+        _eigen = eigen;
     }
 
-    /// <summary>The model's raw, non-negative score (reconstruction error) of one vector in the model's metric order.</summary>
-    public float Score(ReadOnlySpan<float> vector)
+    public int Dimensions => _scale.Length;
+
+    /// <exception cref="InvalidDataException">The transformer is not a normalizer followed by a PCA model over <paramref name="dimensions"/> features.</exception>
+    public static PcaProjection From(ITransformer transformer, int dimensions)
     {
-        vector.CopyTo(_row.Features);
-        var result = new PcaModel.ScoreRow();
-        _engine.Predict(_row, ref result);
-        return result.Score;
+        var parts = transformer as IEnumerable<ITransformer> ?? throw new InvalidDataException("the model is not a transformer chain");
+        float[]? offset = null, scale = null;
+        PcaModelParameters? pca = null;
+        foreach (var part in parts)
+        {
+            if (part is NormalizingTransformer normalizer
+                && normalizer.GetNormalizerModelParameters(0) is NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> affine)
+            {
+                scale = affine.Scale.ToArray();
+                offset = affine.Offset.IsDefaultOrEmpty ? new float[scale.Length] : affine.Offset.ToArray();
+            }
+            else if (part is ISingleFeaturePredictionTransformer<object> { Model: PcaModelParameters p })
+            {
+                pca = p;
+            }
+        }
+
+        if (scale is null || offset is null || pca is null)
+        {
+            throw new InvalidDataException("the model is not a mean-variance normalizer followed by a PCA model");
+        }
+
+        VBuffer<float> mean = default;
+        pca.GetMean(ref mean);
+        VBuffer<float>[] vectors = [];
+        pca.GetEigenVectors(ref vectors, out var rank);
+        var eigen = vectors.Take(rank).Select(v => v.DenseValues().ToArray()).ToArray();
+        var meanValues = mean.Length == 0 ? new float[dimensions] : mean.DenseValues().ToArray();
+        if (scale.Length != dimensions || offset.Length != dimensions || meanValues.Length != dimensions || eigen.Any(e => e.Length != dimensions))
+        {
+            throw new InvalidDataException($"the model's parameters are not of {dimensions} metrics");
+        }
+
+        return new PcaProjection(offset, scale, meanValues, eigen);
+    }
+
+    /// <summary>‖d − Σ (eᵢ·d) eᵢ‖ with d the standardized vector minus the PCA mean (orthonormal eᵢ).</summary>
+    public float Distance(ReadOnlySpan<float> vector) => Measure(vector).Distance;
+
+    /// <summary>The distance from the subspace and ‖d‖ (ML.NET's score is their ratio).</summary>
+    internal (float Distance, float Norm) Measure(ReadOnlySpan<float> vector)
+    {
+        if (vector.Length != _scale.Length)
+        {
+            throw new ArgumentException($"expected {_scale.Length} metrics, got {vector.Length}", nameof(vector));
+        }
+
+        Span<double> d = vector.Length <= 64 ? stackalloc double[vector.Length] : new double[vector.Length];
+        double norm2 = 0;
+        for (var i = 0; i < d.Length; i++)
+        {
+            d[i] = ((vector[i] - (double)_offset[i]) * _scale[i]) - _mean[i];
+            norm2 += d[i] * d[i];
+        }
+
+        double projected = 0;
+        foreach (var e in _eigen)
+        {
+            double dot = 0;
+            for (var i = 0; i < d.Length; i++)
+            {
+                dot += e[i] * d[i];
+            }
+
+            projected += dot * dot;
+        }
+
+        return ((float)Math.Sqrt(Math.Max(0, norm2 - projected)), (float)Math.Sqrt(norm2));
     }
 }
 

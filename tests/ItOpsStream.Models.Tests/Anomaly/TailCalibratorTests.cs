@@ -133,3 +133,36 @@ public sealed class RealFftTests
         }
     }
 }
+
+public sealed class AnomalyAlertStateTests
+{
+    [Fact]
+    public void Observe_OpensAtOpenScore_GradesSeverityByPeak_ResolvesAfterTenNormalScores()
+    {
+        var state = new AnomalyAlertState();
+        Assert.Equal(AnomalyTransition.None, state.Observe(0.59));
+        Assert.Equal(AnomalyTransition.Open, state.Observe(0.65));
+        Assert.Equal(AnomalySeverity.Warning, state.Severity);
+        Assert.Equal(AnomalyTransition.None, state.Observe(0.95));
+        Assert.Equal(AnomalySeverity.Critical, state.Severity);
+        for (var i = 0; i < 9; i++)
+        {
+            Assert.Equal(AnomalyTransition.None, state.Observe(0.1));
+        }
+
+        Assert.Equal(AnomalyTransition.None, state.Observe(0.4));
+        for (var i = 0; i < 9; i++)
+        {
+            Assert.Equal(AnomalyTransition.None, state.Observe(0.1));
+        }
+
+        Assert.Equal(AnomalyTransition.Resolve, state.Observe(0.1));
+        Assert.False(state.IsOpen);
+    }
+
+    [Fact]
+    public void Constructor_CloseScoreNotBelowOpenScore_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AnomalyAlertState(AnomalyTrackerOptions.Default with { CloseScore = 0.7 }));
+    }
+}

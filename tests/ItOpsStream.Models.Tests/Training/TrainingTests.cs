@@ -65,6 +65,34 @@ public sealed class PcaModelTests
     }
 
     [Fact]
+    public void Scorer_IsTheAbsoluteResidualWhoseRatioToTheCentredNormIsMlNetsOwnScore()
+    {
+        var table = MetricTable.Pivot(CorrelatedSamples(400, 5));
+        var model = PcaModel.Train(table, PcaModelOptions.Default with { Rank = 1 });
+        float[][] vectors = [.. table.Rows.Take(50).Select(r => r.Vector), [50f, 35f, 20f], [80f, 10f, 300f]];
+        var mlnet = model.MlNetScores(vectors);
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            var (distance, norm) = model.Projection.Measure(vectors[i]);
+            // ML.NET sums in floats as ‖x‖² − 2μ·x + ‖μ‖², which loses a few digits: agree within 2 %.
+            Assert.InRange(distance / norm, (mlnet[i] * 0.98) - 1e-3, (mlnet[i] * 1.02) + 1e-3);
+            Assert.Equal(distance, model.CreateScorer().Score(vectors[i]));
+        }
+    }
+
+    [Fact]
+    public void Score_OrdinaryVectorNearTheMean_ScoresLowNotLikeAnAnomaly()
+    {
+        // ML.NET's ratio is large for any vector close to the mean; the absolute residual is not.
+        var model = PcaModel.Train(MetricTable.Pivot(CorrelatedSamples(600, 1)), PcaModelOptions.Default with { Rank = 1 });
+        var scorer = model.CreateScorer();
+        var nearMean = scorer.Score([50.5f, 35.5f, 151.5f]);
+        var broken = scorer.Score([50f, 35f, 20f]);
+        Assert.True(broken > 20 * nearMean, $"broken {broken} vs near the mean {nearMean}");
+        Assert.InRange(model.Info.ScoreP99, model.Info.ScoreP50, broken / 10);
+    }
+
+    [Fact]
     public void PcaDetector_ScoresInUnitIntervalAndFlagsBrokenCorrelation()
     {
         var samples = CorrelatedSamples(800, 4);
@@ -121,6 +149,26 @@ public sealed class ModelManifestTests : IDisposable
     }
 
     [Fact]
+    public void Promote_OnnxWithMetric_RecordsItAndPcaRefusesOne()
+    {
+        var models = Path.Combine(_dir.FullName, "models");
+        var file = Path.Combine(_dir.FullName, "m.onnx");
+        File.WriteAllBytes(file, TinyOnnx.MaxAbs(8));
+        var entry = ModelManifest.Promote(models, file, "spikes", "onnx", metric: "latency").Models.Single();
+        Assert.Equal("latency", entry.Metric);
+        Assert.Equal("latency", ModelManifest.Read(models).Models.Single().Metric);
+        Assert.Throws<ArgumentException>(() => ModelManifest.Promote(models, file, "fleet", "pca", metric: "cpu"));
+    }
+
+    [Fact]
+    public void Read_ManifestWithoutMetric_HasNone()
+    {
+        var models = Directory.CreateDirectory(Path.Combine(_dir.FullName, "models")).FullName;
+        File.WriteAllText(Path.Combine(models, "manifest.json"), """{ "version": 1, "models": [ { "name": "a", "kind": "onnx", "file": "a.v1.onnx", "version": 1, "sha256": "00" } ] }""");
+        Assert.Null(ModelManifest.Read(models).Models.Single().Metric);
+    }
+
+    [Fact]
     public void ReadModel_TamperedFile_IsRefused()
     {
         var models = Path.Combine(_dir.FullName, "models");
@@ -150,6 +198,26 @@ public sealed class OnnxWindowDetectorTests
         Assert.All(scores, s => Assert.InRange(s, 0, 1));
         Assert.True(scores[1200] >= 0.5, $"spike scored {scores[1200]}");
         Assert.True(scores.Take(1199).Skip(200).Max() < scores[1200]);
+    }
+
+    [Fact]
+    public void SharedSession_GivesEachSeriesItsOwnWindowAndCalibration()
+    {
+        using var model = new OnnxWindowModel(TinyOnnx.MaxAbs(16));
+        using var own = new OnnxWindowDetector(TinyOnnx.MaxAbs(16));
+        using var shared = new OnnxWindowDetector(model);
+        using var other = new OnnxWindowDetector(model);
+        var rng = new Random(5);
+        for (var i = 0; i < 1300; i++)
+        {
+            var v = i == 1200 ? 50 : rng.NextDouble() - 0.5;
+            Assert.Equal(own.Score(i * 1000L, v), shared.Score(i * 1000L, v));
+            other.Score(i * 1000L, 0.25);
+        }
+
+        shared.Dispose();
+        Assert.Equal(16, model.Window);
+        Assert.InRange(other.Score(0, 0.25), 0, 1);
     }
 
     [Fact]

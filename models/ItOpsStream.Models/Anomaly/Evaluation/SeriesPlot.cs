@@ -19,13 +19,22 @@ public static class SeriesPlot
         var top = multiplot.GetPlot(0);
         var bottom = multiplot.GetPlot(1);
 
-        var values = top.Add.ScatterLine(x, series.Values);
-        values.LineWidth = 1;
-        values.Color = Colors.SteelBlue;
-        values.LegendText = "value";
+        // A multivariate file: every metric, standardized (their units differ), markers on the first.
+        var shown = evaluation.Multivariate is { } file
+            ? file.Metrics.Select((m, i) => (Name: m, Values: Standardized(file.Columns[i]))).ToArray()
+            : [(Name: "value", Values: series.Values)];
+        Color[] palette = [Colors.SteelBlue, Colors.SeaGreen, Colors.Purple, Colors.DarkGoldenRod, Colors.Teal, Colors.Brown];
+        for (var i = 0; i < shown.Length; i++)
+        {
+            var values = top.Add.ScatterLine(x, shown[i].Values);
+            values.LineWidth = 1;
+            values.Color = palette[i % palette.Length];
+            values.LegendText = shown[i].Name;
+        }
+
         top.Title($"{series.Name} — detector {detector}");
         top.Axes.DateTimeTicksBottom();
-        top.YLabel("value");
+        top.YLabel(evaluation.Multivariate is null ? "value" : "standardized value");
 
         var scores = bottom.Add.ScatterLine(x, evaluation.Scores);
         scores.LineWidth = 1;
@@ -67,7 +76,7 @@ public static class SeriesPlot
         var detected = Enumerable.Range(0, x.Length).Where(i => evaluation.Scores[i] >= threshold && (i == 0 || evaluation.Scores[i - 1] < threshold)).ToArray();
         if (detected.Length > 0)
         {
-            var marks = top.Add.Markers(detected.Select(i => x[i]).ToArray(), detected.Select(i => series.Values[i]).ToArray());
+            var marks = top.Add.Markers(detected.Select(i => x[i]).ToArray(), detected.Select(i => shown[0].Values[i]).ToArray());
             marks.MarkerShape = MarkerShape.FilledTriangleDown;
             marks.MarkerSize = 10;
             marks.Color = Colors.Black;
@@ -79,5 +88,18 @@ public static class SeriesPlot
         multiplot.SharedAxes.ShareX([top, bottom]);
         using var image = multiplot.Render(width, height);
         return image.GetImageBytes(ImageFormat.Png);
+    }
+
+    private static double[] Standardized(double[] values)
+    {
+        var finite = values.Where(double.IsFinite).ToArray();
+        if (finite.Length == 0)
+        {
+            return values;
+        }
+
+        var mean = finite.Average();
+        var sd = Math.Sqrt(finite.Sum(v => (v - mean) * (v - mean)) / finite.Length);
+        return values.Select(v => sd > 0 ? (v - mean) / sd : v - mean).ToArray();
     }
 }
