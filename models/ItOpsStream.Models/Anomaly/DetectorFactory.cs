@@ -13,8 +13,8 @@ public static class DetectorFactory
     /// <summary>Every accepted name with a one-line description, in help order.</summary>
     public static IReadOnlyList<(string Name, string Description)> Names { get; } =
     [
-        (Default, "seasonal-baseline residual + CUSUM, calibrated, min-p combined; fast"),
-        (Ensemble, "default + spectral residual member; about 10x slower"),
+        (Default, "seasonal-baseline residual (CUSUM re-levelling), calibrated; fast"),
+        (Ensemble, "default + CUSUM and spectral residual members, min-p combined; about 10x slower"),
         (Robust, "residual z-score against a Huber-clipped EWMA level and scale"),
         (Seasonal, "residual against daily/weekly profiles learnt online, robust fallback"),
         (Spectral, "spectral residual saliency (Ren et al. KDD 2019, as SrCnn)"),

@@ -104,6 +104,12 @@ internal sealed class TailCalibrator
     private readonly int _warmup;
     private double _increment = 1;
     private double _total;
+
+    // Peaks of past excursions above the tail threshold, one count per excursion, binned like _counts but coarser.
+    private readonly float[] _runs = new float[(Bins + RunBinWidth - 1) / RunBinWidth];
+
+    // Peak of the excursion in progress (0 when the latest observation was below the tail threshold).
+    private double _runPeak;
     private int _seen;
     private int _sinceFit;
 
@@ -139,24 +145,38 @@ internal sealed class TailCalibrator
         var tail = _xi > 1e-6 ? Math.Pow(1 + (_xi * excess), -1 / _xi) : Math.Exp(-excess);
         var p = Math.Max(_pu * tail, 1e-300);
 
-        // The fitted tail extrapolates beyond what was seen; it never makes a value rarer than the share of
-        // past observations at least as large (a series of regular spikes over a flat zero line would
-        // otherwise keep every spike at the same extreme improbability: the quantiles of a tail that is
-        // mostly ties say nothing about its spread).
-        // Only points above the tail threshold (a few per cent) pay for the scan of the bins above.
-        return Math.Max(p, UpperMass(BinOf(s)) / _total);
+        // The fitted tail extrapolates beyond what was seen; it never makes a value rarer than the rate at which
+        // past excursions at least as large recurred (a series of regular spikes over a flat zero line would
+        // otherwise keep every spike at the same extreme improbability: the quantiles of a tail that is mostly
+        // ties say nothing about its spread). An excursion is a run of consecutive tail observations, counted
+        // once at its peak when it ends, so a sustained anomaly never vouches for itself; and the first
+        // RegularAfter excursions do not count at all: a handful of earlier anomalies must not make every later
+        // one look ordinary, what recurs more often than that is the series' normal behaviour. Only points
+        // above the tail threshold (a few per cent) pay for the scan of the run bins above.
+        return Math.Max(p, Math.Max(0, RunsAbove(s) - (RegularAfter * _increment)) / _total);
     }
 
-    /// <summary>The (decayed) mass of the bins from <paramref name="bin"/> up, that bin included.</summary>
-    private double UpperMass(int bin)
+    /// <summary>Past excursions at least as large that are discounted before they vouch for a value (see <see cref="TailProbability"/>).</summary>
+    private const double RegularAfter = 8;
+
+    /// <summary>Histogram bins per bin of the excursion histogram (coarser: excursions are few).</summary>
+    private const int RunBinWidth = 2;
+
+    /// <summary>The (decayed) number of past excursions whose peak is at least <paramref name="s"/>, interpolated geometrically within its bin.</summary>
+    private double RunsAbove(double s)
     {
-        var mass = 0.0;
-        for (var b = Bins - 1; b >= bin; b--)
+        var bin = BinOf(s);
+        var runBin = bin / RunBinWidth;
+        var runs = 0.0;
+        for (var b = _runs.Length - 1; b > runBin; b--)
         {
-            mass += _counts[b];
+            runs += _runs[b];
         }
 
-        return mass;
+        // The share of the run bin above s, assuming its peaks spread evenly on a log scale.
+        var lower = LowerEdge(runBin * RunBinWidth);
+        var above = bin == 0 || lower <= 0 ? 1 : 1 - (Math.Log(s / lower) * InvLogRatio / RunBinWidth);
+        return runs + (_runs[runBin] * Math.Clamp(above, 0, 1));
     }
 
     /// <summary>
@@ -171,6 +191,10 @@ internal sealed class TailCalibrator
         }
 
         _total *= factor;
+        for (var i = 0; i < _runs.Length; i++)
+        {
+            _runs[i] = (float)(_runs[i] * factor);
+        }
         if (factor == 0)
         {
             // Nothing left: warm up again rather than fit a tail to nothing.
@@ -192,6 +216,15 @@ internal sealed class TailCalibrator
 
         _counts[BinOf(s)] += (float)_increment;
         _total += _increment;
+        if (s > _u)
+        {
+            _runPeak = Math.Max(_runPeak, s);
+        }
+        else if (_runPeak > 0)
+        {
+            _runs[BinOf(_runPeak) / RunBinWidth] += (float)_increment;
+            _runPeak = 0;
+        }
         _increment *= _growth;
         if (_increment > 1e25)
         {
@@ -251,6 +284,10 @@ internal sealed class TailCalibrator
         }
 
         _total *= inv;
+        for (var i = 0; i < _runs.Length; i++)
+        {
+            _runs[i] = (float)(_runs[i] * inv);
+        }
         _increment = 1;
     }
 

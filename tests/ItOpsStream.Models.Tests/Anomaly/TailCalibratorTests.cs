@@ -36,18 +36,33 @@ public sealed class TailCalibratorTests
     }
 
     [Fact]
-    public void RegularSpikes_OverAFlatLine_AreNoRarerThanTheirShareOfThePast()
+    public void RegularSpikes_OverAFlatLine_AreAboutAsLikelyAsTheyRecur()
     {
-        // 1 point in 100 is a spike of the same size; the rest are zeros (ties that give the fitted tail no spread).
+        // 1 point in 100 is a spike of the same size; the rest are zeros (ties that give the fitted tail no spread,
+        // which alone would call every spike a one-in-a-million event).
         var calibrator = new TailCalibrator(CalibrationOptions.Default);
         for (var i = 0; i < 4000; i++)
         {
             calibrator.Observe(i % 100 == 99 ? 200 : 0);
         }
 
-        Assert.InRange(calibrator.TailProbability(200), 0.008, 0.02);
-        // A spike far larger than any before is still extrapolated as rarer.
-        Assert.True(calibrator.TailProbability(2000) < 0.008);
+        Assert.InRange(calibrator.TailProbability(200), 0.002, 0.02);
+        // A spike far larger than any before is still extrapolated as much rarer.
+        Assert.True(calibrator.TailProbability(2000) < 1e-4);
+    }
+
+    [Fact]
+    public void AFewEarlierAnomalies_DoNotMakeTheNextOneOrdinary()
+    {
+        var calibrator = new TailCalibrator(CalibrationOptions.Default);
+        var noise = SeriesGen.Noise(4000, 0, 1, seed: 13).ToArray();
+        for (var i = 0; i < noise.Length; i++)
+        {
+            // Three anomalies of 50 sigma, each lasting 20 points: three excursions, fewer than it takes to be regular.
+            calibrator.Observe(i % 1000 is >= 500 and < 520 && i < 3000 ? 50 : Math.Abs(noise[i]));
+        }
+
+        Assert.True(calibrator.TailProbability(50) < 1e-4, $"p = {calibrator.TailProbability(50)}");
     }
 
     [Fact]
