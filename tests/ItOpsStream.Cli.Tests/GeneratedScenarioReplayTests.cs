@@ -7,8 +7,9 @@ namespace ItOpsStream.Cli.Tests;
 /// <summary>
 /// End to end: generated scenarios over every topology shape (fixed seeds, 20 services, 5 faults
 /// each, with noise, flapping, overlaps and unknown CIs) go through <c>itopsstream replay</c>, and
-/// the incidents are scored against the ground truth. The thresholds sit a little below the
-/// issue's targets for the full suite (F1 0.90, top-1 0.80), since twelve scenarios are a small sample.
+/// the incidents are scored against the ground truth. The thresholds sit below what the engine
+/// measures here (F1 0.928, top-1 0.949, top-3 0.983) and below the targets for the full
+/// suite (F1 0.95, top-1 0.90, top-3 0.98), since twelve scenarios are a small sample.
 /// </summary>
 public sealed class GeneratedScenarioReplayTests
 {
@@ -49,9 +50,9 @@ public sealed class GeneratedScenarioReplayTests
             var rows = scores.GroupBy(s => s.Shape).Select(g => QualityReport.Summarize(g.Key, g.ToList())).Append(overall).ToList();
             string table = QualityReport.ToMarkdown(rows);
             Assert.All(scores, s => Assert.Equal(0, s.UnmatchedAlerts));
-            Assert.True(overall.F1 >= 0.88, string.Create(CultureInfo.InvariantCulture, $"pairwise F1 {overall.F1:F3}\n{table}"));
-            Assert.True(overall.Top1 >= 0.85, string.Create(CultureInfo.InvariantCulture, $"root-cause top-1 {overall.Top1:F3}\n{table}"));
-            Assert.True(overall.Top3 >= 0.9, string.Create(CultureInfo.InvariantCulture, $"root-cause top-3 {overall.Top3:F3}\n{table}"));
+            Assert.True(overall.F1 >= 0.90, string.Create(CultureInfo.InvariantCulture, $"pairwise F1 {overall.F1:F3}\n{table}"));
+            Assert.True(overall.Top1 >= 0.90, string.Create(CultureInfo.InvariantCulture, $"root-cause top-1 {overall.Top1:F3}\n{table}"));
+            Assert.True(overall.Top3 >= 0.95, string.Create(CultureInfo.InvariantCulture, $"root-cause top-3 {overall.Top3:F3}\n{table}"));
             // No shape may collapse while the others carry the mean.
             Assert.All(rows, r => Assert.True(r.F1 >= 0.8, string.Create(CultureInfo.InvariantCulture, $"{r.Group}: F1 {r.F1:F3}\n{table}")));
         }

@@ -114,6 +114,8 @@ internal static class QualityHarness
         Console.WriteLine();
         Console.WriteLine(table);
         Console.WriteLine(analysis);
+        string calibration = QualityReport.RootCauseCalibration(suite);
+        Console.WriteLine(calibration);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scores.Count} scenarios scored, {failures} failed; engine time {replayTime.TotalSeconds:F1} s"));
 
         var md = new StringBuilder();
@@ -126,6 +128,10 @@ internal static class QualityHarness
         md.AppendLine("## Failure analysis (the suite, without the 10k-alert scenario)");
         md.AppendLine();
         md.Append(analysis);
+        md.AppendLine();
+        md.AppendLine("## Root-cause score calibration (the suite)");
+        md.AppendLine();
+        md.Append(calibration);
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "quality.md"), md.ToString());
         WriteCsv(Path.Combine(outDir, "scores.csv"), scores);

@@ -9,7 +9,11 @@ public sealed record IncidentAlertRef(string Fingerprint, string? Ci, string? Ch
 /// The final state of one surviving incident (its latest version, not merged away). <c>Order</c> is
 /// the position of the incident's first record in the file: the order incidents were opened.
 /// </summary>
-public sealed record IncidentSnapshot(string IncidentId, long Version, string Action, IReadOnlyList<string> RootCause, IReadOnlyList<IncidentAlertRef> Alerts, int Order);
+public sealed record IncidentSnapshot(string IncidentId, long Version, string Action, IReadOnlyList<string> RootCause, IReadOnlyList<IncidentAlertRef> Alerts, int Order)
+{
+    /// <summary>The score of each root-cause candidate, in the order of <see cref="RootCause"/> (NaN when the record gave none).</summary>
+    public IReadOnlyList<double> RootCauseScores { get; init; } = [];
+}
 
 /// <summary>
 /// Reads an incidents JSONL file (CONTRACTS §3) into final incidents: the highest
@@ -72,6 +76,7 @@ public static class IncidentFile
         long version = root.GetProperty("version").GetInt64();
         string action = root.TryGetProperty("action", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "update";
         var rootCause = new List<string>();
+        var scores = new List<double>();
         if (root.TryGetProperty("root_cause", out var rc) && rc.ValueKind == JsonValueKind.Array)
         {
             foreach (var candidate in rc.EnumerateArray())
@@ -79,6 +84,7 @@ public static class IncidentFile
                 if (candidate.TryGetProperty("ci", out var ci) && ci.GetString() is { } ciId)
                 {
                     rootCause.Add(ciId);
+                    scores.Add(candidate.TryGetProperty("score", out var score) && score.ValueKind == JsonValueKind.Number ? score.GetDouble() : double.NaN);
                 }
             }
         }
@@ -95,6 +101,6 @@ public static class IncidentFile
             }
         }
 
-        return new IncidentSnapshot(id, version, action, rootCause, alerts, order);
+        return new IncidentSnapshot(id, version, action, rootCause, alerts, order) { RootCauseScores = scores };
     }
 }

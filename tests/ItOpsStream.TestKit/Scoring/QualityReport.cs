@@ -51,6 +51,38 @@ public static class QualityReport
     /// glued to noise, and how often its root is ranked first or in the top three; then the most
     /// common wrong first-ranked CI classes. This is where tuning starts.
     /// </summary>
+    /// <summary>
+    /// Reliability of the top root-cause score: faults grouped by the score the engine gave its ranked-first
+    /// candidate, with the share of them where that candidate is the true root. A calibrated score has the two
+    /// columns close; the expected calibration error (ECE) is their gap weighted by faults.
+    /// </summary>
+    public static string RootCauseCalibration(IReadOnlyList<ScenarioScore> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        var faults = scores.SelectMany(s => s.Faults).Where(f => !double.IsNaN(f.PredictedScore)).ToList();
+        double[] edges = [0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001];
+        var sb = new StringBuilder();
+        sb.AppendLine("| top score | faults | mean score | share right |");
+        sb.AppendLine("| --- | ---: | ---: | ---: |");
+        double ece = 0;
+        for (int b = 0; b < edges.Length - 1; b++)
+        {
+            var bin = faults.Where(f => f.PredictedScore >= edges[b] && f.PredictedScore < edges[b + 1]).ToList();
+            if (bin.Count == 0)
+            {
+                continue;
+            }
+
+            double mean = bin.Average(f => f.PredictedScore), right = bin.Count(f => f.Top1) / (double)bin.Count;
+            ece += bin.Count * Math.Abs(mean - right);
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {edges[b]:0.00}–{Math.Min(1, edges[b + 1]):0.00} | {bin.Count} | {mean:0.000} | {right:0.000} |");
+        }
+
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Expected calibration error: {(faults.Count == 0 ? 0 : ece / faults.Count):0.000} over {faults.Count} faults.");
+        return sb.ToString();
+    }
+
     public static string FailureAnalysis(IReadOnlyList<ScenarioScore> scores, Func<string, string?>? classOf = null)
     {
         ArgumentNullException.ThrowIfNull(scores);

@@ -99,7 +99,10 @@ public static class QualityScorer
                 rootCause.Count > 0 && string.Equals(rootCause[0], fault.RootCi, StringComparison.Ordinal),
                 rootCause.Take(3).Contains(fault.RootCi, StringComparer.Ordinal),
                 inMajor.Count(i => alerts[i].Fault is { } f && !string.Equals(f, fault.Id, StringComparison.Ordinal)),
-                inMajor.Count(i => alerts[i].Fault is null)));
+                inMajor.Count(i => alerts[i].Fault is null))
+            {
+                PredictedScore = incidents[major].RootCauseScores.Count > 0 ? incidents[major].RootCauseScores[0] : double.NaN,
+            });
         }
 
         return new ScenarioScore

@@ -9,7 +9,11 @@ namespace ItOpsStream.TestKit.Scoring;
 /// <c>root_cause[0].ci</c>; <c>ForeignAlerts</c> and <c>NoiseAlerts</c> are other faults' alerts and
 /// noise alerts wrongly in that incident.
 /// </summary>
-public sealed record FaultScore(string Fault, FaultKind Kind, string RootCi, int Alerts, int Incidents, double MajorityShare, string? PredictedRoot, bool Top1, bool Top3, int ForeignAlerts, int NoiseAlerts);
+public sealed record FaultScore(string Fault, FaultKind Kind, string RootCi, int Alerts, int Incidents, double MajorityShare, string? PredictedRoot, bool Top1, bool Top3, int ForeignAlerts, int NoiseAlerts)
+{
+    /// <summary>The score the engine gave <see cref="PredictedRoot"/> (NaN when there is none): what calibration is judged on.</summary>
+    public double PredictedScore { get; init; } = double.NaN;
+}
 
 /// <summary>Quality figures of one scenario (definitions in docs/TESTKIT.md).</summary>
 public sealed record ScenarioScore
