@@ -1,5 +1,6 @@
 using ItOpsStream.Bench.Cmdb;
 using ItOpsStream.Bench.Kafka;
+using ItOpsStream.Bench.Nab;
 using ItOpsStream.Bench.Quality;
 
 namespace ItOpsStream.Bench;
@@ -25,6 +26,8 @@ internal static class Program
                 return await CmdbScaleRun.RunAsync(args[1..]).ConfigureAwait(false);
             case "kafka-throughput":
                 return await KafkaThroughput.RunAsync(args[1..]).ConfigureAwait(false);
+            case "nab-labels":
+                return NabLabels.Run(args[1..]);
             case "cmdb-load":
                 return await CmdbScaleRun.LoadOnlyAsync(args[1..]).ConfigureAwait(false);
             default:

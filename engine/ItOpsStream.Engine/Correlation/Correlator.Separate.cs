@@ -61,7 +61,9 @@ internal sealed partial class Correlator
             {
                 incident.Remove(alert);
                 int hops = _graph.DependencyDistance(root, alert.Node, _options.RootCauseMaxHops);
-                string why = $"{rootId}, the most likely root cause, depends on {alert.CiKey} ({(hops == 1 ? "1 hop" : $"{hops} hops")}), and it does not depend on that root, so it is no symptom of it, and it explains the incident less well";
+                string why = hops > 0
+                    ? $"{alert.CiKey} is upstream of {rootId}, the most likely root cause ({(hops == 1 ? "1 hop" : $"{hops} hops")}): not its symptom, and a less likely cause"
+                    : $"{alert.CiKey} does not depend on {rootId}, the most likely root cause: not its symptom";
                 incident.Explanation.Add($"alert {alert.Fingerprint} left the incident: {why}");
                 if (current is null || !string.Equals(currentCi, alert.CiKey, StringComparison.Ordinal))
                 {

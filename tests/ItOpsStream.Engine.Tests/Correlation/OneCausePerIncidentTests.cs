@@ -68,7 +68,7 @@ public sealed class OneCausePerIncidentTests
         var update = Assert.Single(records, r => r.IncidentId == early.IncidentId);
         Assert.Equal("svc:a", update.RootCause[0].Ci);
         Assert.DoesNotContain(update.Alerts, a => a.Ci == "host:h1");
-        Assert.Contains(update.Explanation, l => l.StartsWith("alert host:h1/HighCpu left the incident: svc:a, the most likely root cause, depends on host:h1 (1 hop)", StringComparison.Ordinal));
+        Assert.Contains(update.Explanation, l => l.StartsWith("alert host:h1/HighCpu left the incident: host:h1 is upstream of svc:a, the most likely root cause (1 hop): not its symptom, and a less likely cause", StringComparison.Ordinal));
 
         var apart = Assert.Single(records, r => r.IncidentId != early.IncidentId);
         Assert.Equal(IncidentAction.Open, apart.Action);
