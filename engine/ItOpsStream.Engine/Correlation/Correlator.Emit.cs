@@ -198,33 +198,41 @@ internal sealed partial class Correlator
         return null;
     }
 
-    /// <summary>The incident's alerting CIs as the root-cause ranking sees them: per CI its earliest alert and highest severity, ordered by first alert then id.</summary>
-    private List<RootCauseCi> AlertingCis(IncidentState incident)
+    /// <summary>
+    /// The incident's alerting CIs as the root-cause ranking sees them: per CI its earliest alert and highest
+    /// severity, ordered by first alert then id; with <paramref name="candidate"/>, as if that alert had joined.
+    /// </summary>
+    private List<RootCauseCi> AlertingCis(IncidentState incident, TrackedAlert? candidate = null)
     {
         var cis = new Dictionary<string, RootCauseCi>(StringComparer.Ordinal);
         foreach (var member in incident.Members)
         {
-            var s = member.Snapshot;
-            ResolveNode(member);
-            if (cis.TryGetValue(member.CiKey, out var ci))
-            {
-                cis[member.CiKey] = ci with
-                {
-                    Severity = Max(ci.Severity, s.Severity),
-                    FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen),
-                    Check = s.FirstSeen < ci.FirstSeen ? s.Check : ci.Check,
-                    AlertCount = ci.AlertCount + 1,
-                };
-            }
-            else
-            {
-                cis[member.CiKey] = new RootCauseCi(member.CiKey, member.Node, s.Severity, s.FirstSeen, s.Check, 1);
-            }
+            Fold(cis, member);
+        }
+
+        if (candidate is not null)
+        {
+            Fold(cis, candidate);
         }
 
         var ordered = cis.Values.ToList();
         ordered.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
         return ordered;
+    }
+
+    private void Fold(Dictionary<string, RootCauseCi> cis, TrackedAlert alert)
+    {
+        var s = alert.Snapshot;
+        ResolveNode(alert);
+        cis[alert.CiKey] = cis.TryGetValue(alert.CiKey, out var ci)
+            ? ci with
+            {
+                Severity = Max(ci.Severity, s.Severity),
+                FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen),
+                Check = s.FirstSeen < ci.FirstSeen ? s.Check : ci.Check,
+                AlertCount = ci.AlertCount + 1,
+            }
+            : new RootCauseCi(alert.CiKey, alert.Node, s.Severity, s.FirstSeen, s.Check, 1);
     }
 
     /// <summary>
@@ -238,12 +246,22 @@ internal sealed partial class Correlator
             return node;
         }
 
-        var ordered = AlertingCis(incident);
-        var changes = SuspectChanges(incident, ordered, now);
-        var ranked = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(_graph, ordered, changes, incident.OpenedAt, _options) { Now = now, AlertingElsewhere = _alertingElsewhere });
-        node = ranked.Count > 0 && _graph.TryGetNode(ranked[0].Ci, out int n) ? n : -1;
+        string? top = TopCandidate(incident, AlertingCis(incident), now);
+        node = top is not null && _graph.TryGetNode(top, out int n) ? n : -1;
         incident.CacheRoot(node, _graph.Version);
         return node;
+    }
+
+    /// <summary>The CI the root-cause ranking puts first among <paramref name="cis"/> of the incident at <paramref name="now"/>.</summary>
+    private string? TopCandidate(IncidentState incident, List<RootCauseCi> cis, long now)
+    {
+        if (cis.Count == 0)
+        {
+            return null;
+        }
+
+        var ranked = _scorer.Rank(new RootCauseContext(_graph, cis, SuspectChanges(incident, cis, now), incident.OpenedAt, _options) { Now = now, AlertingElsewhere = _alertingElsewhere });
+        return ranked.Count > 0 ? ranked[0].Ci : null;
     }
 
     /// <summary>The incident's suspect changes so far plus those on <paramref name="cis"/> up to <paramref name="now"/>, oldest first.</summary>

@@ -267,22 +267,7 @@ internal sealed partial class Correlator
         }
 
         var self = _placing!;
-        var cis = AlertingCis(incident);
-        var s = self.Snapshot;
-        int at = cis.FindIndex(c => string.Equals(c.Ci, self.CiKey, StringComparison.Ordinal));
-        if (at >= 0)
-        {
-            var ci = cis[at];
-            cis[at] = ci with { Severity = Max(ci.Severity, s.Severity), FirstSeen = Math.Min(ci.FirstSeen, s.FirstSeen), AlertCount = ci.AlertCount + 1 };
-        }
-        else
-        {
-            cis.Add(new RootCauseCi(self.CiKey, self.Node, s.Severity, s.FirstSeen, s.Check, 1));
-        }
-
-        cis.Sort(static (a, b) => a.FirstSeen != b.FirstSeen ? a.FirstSeen.CompareTo(b.FirstSeen) : string.CompareOrdinal(a.Ci, b.Ci));
-        var ranked = _scorer.Rank(new RootCauseContext(_graph, cis, SuspectChanges(incident, cis, t), incident.OpenedAt, _options) { Now = t, AlertingElsewhere = _alertingElsewhere });
-        bool leads = ranked.Count > 0 && string.Equals(ranked[0].Ci, self.CiKey, StringComparison.Ordinal);
+        bool leads = string.Equals(TopCandidate(incident, AlertingCis(incident, self), t), self.CiKey, StringComparison.Ordinal);
         _leads[incident] = leads;
         return leads;
     }
