@@ -39,6 +39,12 @@ public sealed record RootCauseModel
     /// </summary>
     public int MaxSilentEvidence { get; init; } = 8;
 
+    /// <summary>
+    /// Alerting CIs of one incident ranked as hypotheses, the earliest first (the cost of a ranking grows with
+    /// hypotheses times explanations); the others still count as what the hypotheses explain. Default 200.
+    /// </summary>
+    public int MaxCandidates { get; init; } = 200;
+
     /// <summary>Direct dependents looked at per candidate (bounds the cost on hubs). Default 256.</summary>
     public int MaxDependentsScanned { get; init; } = 256;
 
@@ -70,6 +76,7 @@ public sealed record RootCauseModel
         Probability(InfoPrior, nameof(InfoPrior));
         PipelineOptions.Check(MaxSilentEvidence >= 0, nameof(MaxSilentEvidence), "must not be negative");
         PipelineOptions.Check(MaxDependentsScanned >= 1, nameof(MaxDependentsScanned), "must be at least 1");
+        PipelineOptions.Check(MaxCandidates >= 1, nameof(MaxCandidates), "must be at least 1");
         PipelineOptions.Check(ChangeFactor >= 1, nameof(ChangeFactor), "must be at least 1");
         return this;
     }

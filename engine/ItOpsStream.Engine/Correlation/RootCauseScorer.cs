@@ -105,7 +105,11 @@ public sealed class RootCauseScorer : IRootCauseScorer
         var lead = new long[n];
         var change = new ChangeEntry?[n];
         var inExplained = new bool[n];
-        for (int c = 0; c < n; c++)
+        // Bounded cost: in a huge incident only the earliest MaxCandidates CIs are hypotheses (a cause alerts
+        // early); every CI still counts as evidence for them.
+        int candidates = Math.Min(n, _model.MaxCandidates);
+        Array.Fill(logLikelihood, double.NegativeInfinity);
+        for (int c = 0; c < candidates; c++)
         {
             var ci = cis[c];
             change[c] = LatestChange(context, ci);

@@ -122,6 +122,18 @@ public sealed class RootCauseScorerTests
     }
 
     [Fact]
+    public void HugeIncident_RanksOnlyItsEarliestCisAsHypotheses_ButCountsEveryoneAsEvidence()
+    {
+        var options = CorrelationOptions.Default with { RootCause = RootCauseModel.Default with { MaxCandidates = 2 } };
+        // db:orders alerted last: it would explain both, but only the two earliest CIs are hypotheses.
+        var cis = new[] { Ci("svc:frontend", 0), Ci("svc:checkout", 10), Ci("db:orders", 20) };
+        var ranked = new RootCauseScorer(options.RootCause).Rank(new RootCauseContext(TestTopology.Graph, cis, [], T(0), options) { Now = T(60) });
+        Assert.Equal("svc:checkout", ranked[0].Ci);
+        Assert.StartsWith("explains 1 of 2 other alerting CIs", ranked[0].Reason, StringComparison.Ordinal);
+        Assert.Equal(0, ranked.Single(r => r.Ci == "db:orders").Score);
+    }
+
+    [Fact]
     public void Model_RejectsProbabilitiesOutsideTheOpenUnitInterval()
     {
         Assert.Throws<ArgumentException>(() => new RootCauseScorer(RootCauseModel.Default with { NoiseProbability = 0 }));
