@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ItOpsStream. Installs what the integration tests need when it is missing
-# (redis-server), builds once, runs each test project, and ends with one line: "N passed, M failed".
+# (redis-server), builds once, checks formatting, runs each test project, and ends with one line:
+# "N passed, M failed" (a formatting difference counts as one failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,14 @@ if ! dotnet build ItOpsStream.sln -c Release -nologo -v q; then
 fi
 
 status=0
+# Formatting is part of the checks (.editorconfig; STYLE): a difference counts as one failed test.
+format_failed=0
+if ! format_out=$(dotnet format ItOpsStream.sln --verify-no-changes -v q 2>&1); then
+  echo "test.sh: formatting differs from .editorconfig (run: dotnet format ItOpsStream.sln):" >&2
+  grep -E "error|warning" <<<"$format_out" | head -20 >&2
+  format_failed=1; status=1
+fi
+
 for proj in tests/*.Tests/*.csproj; do
   name=$(basename "$proj" .csproj)
   dotnet test "$proj" -c Release --no-build -nologo \
@@ -38,6 +47,7 @@ for trx in "$results"/*.trx; do
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
+failed=$((failed + format_failed))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"
 exit $status

@@ -65,65 +65,65 @@ internal static class NativeRecordReader
         switch (kind)
         {
             case TelemetryKind.Event:
-            {
-                var severityText = JsonFields.OptionalString(obj, "severity");
-                var severity = Severity.Warning;
-                if (severityText is not null && !JsonFields.TryParseSeverity(severityText, out severity))
                 {
-                    reason = $"severity: '{severityText}' is not critical, major, minor, warning or info";
-                    return false;
-                }
+                    var severityText = JsonFields.OptionalString(obj, "severity");
+                    var severity = Severity.Warning;
+                    if (severityText is not null && !JsonFields.TryParseSeverity(severityText, out severity))
+                    {
+                        reason = $"severity: '{severityText}' is not critical, major, minor, warning or info";
+                        return false;
+                    }
 
-                var statusText = JsonFields.OptionalString(obj, "status");
-                var status = statusText switch
-                {
-                    null or "firing" => AlertStatus.Firing,
-                    "resolved" => AlertStatus.Resolved,
-                    _ => (AlertStatus)255,
-                };
-                if ((byte)status == 255)
-                {
-                    reason = $"status: '{statusText}' is not firing or resolved";
-                    return false;
-                }
+                    var statusText = JsonFields.OptionalString(obj, "status");
+                    var status = statusText switch
+                    {
+                        null or "firing" => AlertStatus.Firing,
+                        "resolved" => AlertStatus.Resolved,
+                        _ => (AlertStatus)255,
+                    };
+                    if ((byte)status == 255)
+                    {
+                        reason = $"status: '{statusText}' is not firing or resolved";
+                        return false;
+                    }
 
-                record = new TelemetryRecord(ts, kind, ci,
-                    Source: JsonFields.OptionalString(obj, "source") ?? defaults.Source,
-                    Check: JsonFields.OptionalString(obj, "check"),
-                    Severity: severity,
-                    Status: status,
-                    DedupKey: JsonFields.OptionalString(obj, "dedup_key"),
-                    Message: JsonFields.OptionalString(obj, "message"),
-                    Labels: labels);
-                break;
-            }
+                    record = new TelemetryRecord(ts, kind, ci,
+                        Source: JsonFields.OptionalString(obj, "source") ?? defaults.Source,
+                        Check: JsonFields.OptionalString(obj, "check"),
+                        Severity: severity,
+                        Status: status,
+                        DedupKey: JsonFields.OptionalString(obj, "dedup_key"),
+                        Message: JsonFields.OptionalString(obj, "message"),
+                        Labels: labels);
+                    break;
+                }
 
             case TelemetryKind.Metric:
-            {
-                var name = JsonFields.OptionalString(obj, "name");
-                if (name is null)
                 {
-                    reason = "name: missing (metric)";
-                    return false;
-                }
+                    var name = JsonFields.OptionalString(obj, "name");
+                    if (name is null)
+                    {
+                        reason = "name: missing (metric)";
+                        return false;
+                    }
 
-                if (!obj.TryGetProperty("value", out var valueElement) || valueElement.ValueKind != JsonValueKind.Number || !valueElement.TryGetDouble(out double value))
-                {
-                    reason = "value: missing or not a number (metric)";
-                    return false;
-                }
+                    if (!obj.TryGetProperty("value", out var valueElement) || valueElement.ValueKind != JsonValueKind.Number || !valueElement.TryGetDouble(out double value))
+                    {
+                        reason = "value: missing or not a number (metric)";
+                        return false;
+                    }
 
-                record = new TelemetryRecord(ts, kind, ci, Name: name, Value: value, Labels: labels);
-                break;
-            }
+                    record = new TelemetryRecord(ts, kind, ci, Name: name, Value: value, Labels: labels);
+                    break;
+                }
 
             case TelemetryKind.Log:
-            {
-                var levelText = JsonFields.OptionalString(obj, "level");
-                JsonFields.TryParseLevel(levelText, out var level);
-                record = new TelemetryRecord(ts, kind, ci, Message: JsonFields.OptionalString(obj, "message"), Level: level, Labels: labels);
-                break;
-            }
+                {
+                    var levelText = JsonFields.OptionalString(obj, "level");
+                    JsonFields.TryParseLevel(levelText, out var level);
+                    record = new TelemetryRecord(ts, kind, ci, Message: JsonFields.OptionalString(obj, "message"), Level: level, Labels: labels);
+                    break;
+                }
 
             default:
                 record = new TelemetryRecord(ts, kind, ci,

@@ -1,5 +1,4 @@
 using System.Text;
-using Xunit.Abstractions;
 using System.Threading.Channels;
 using ItOpsStream.Connectors.Kafka.Formats;
 using ItOpsStream.Connectors.Kafka.Sinks;
@@ -7,6 +6,7 @@ using ItOpsStream.Connectors.Kafka.Source;
 using ItOpsStream.Engine.Pipeline;
 using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.TestKit.Kafka;
+using Xunit.Abstractions;
 using static ItOpsStream.Connectors.Kafka.Tests.Source.KafkaTestClients;
 
 namespace ItOpsStream.Connectors.Kafka.Tests.Source;
