@@ -104,20 +104,13 @@ internal sealed partial class Correlator
             }
         }
 
-        // Suspect changes: on the incident's CIs, from ChangeLookback before it opened until now.
-        foreach (var ci in ordered)
-        {
-            _found.Clear();
-            _changes.Find(ci.Ci, incident.OpenedAt - _lookbackMs, incident.UpdatedAt, _found);
-            incident.Changes.UnionWith(_found);
-        }
+        // Suspect changes: on the incident's CIs, from ChangeLookback before it opened until now; kept on the
+        // incident so pruning the change log loses none.
+        var changes = SuspectChanges(incident, ordered, incident.UpdatedAt);
+        incident.Changes.UnionWith(changes);
 
-        var changes = incident.Changes.ToList();
-        changes.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp)
-            : string.CompareOrdinal(a.ChangeId, b.ChangeId) is var c && c != 0 ? c : string.CompareOrdinal(a.Ci, b.Ci));
-
-        var rootCause = ordered.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(graph, ordered, changes, incident.OpenedAt, _options) { Now = incident.UpdatedAt, AlertingElsewhere = _alertingElsewhere });
-        incident.CacheRoot(rootCause.Count > 0 && graph.TryGetNode(rootCause[0].Ci, out int rootNode) ? rootNode : -1, graph.Version);
+        // Separation ranked the incident in this pass already, unless its membership changed since.
+        var rootCause = incident.TryGetRanking(graph.Version, _pass, incident.UpdatedAt, out var ranked) ? ranked : Rank(incident, ordered, changes, incident.UpdatedAt);
         string? cmdbCi = rootCause.Count > 0 && rootCause[0].Ci.Length > 0 ? rootCause[0].Ci : null;
         int impact = IncidentPriority.Impact(highest);
         int urgency = IncidentPriority.Urgency(anyActive ? activeSeverity : anySeverity);
@@ -246,23 +239,29 @@ internal sealed partial class Correlator
             return node;
         }
 
-        string? top = TopCandidate(incident, AlertingCis(incident), now);
-        node = top is not null && _graph.TryGetNode(top, out int n) ? n : -1;
-        incident.CacheRoot(node, _graph.Version);
+        var cis = AlertingCis(incident);
+        Rank(incident, cis, SuspectChanges(incident, cis, now), now);
+        incident.TryGetRoot(_graph.Version, out node);
         return node;
     }
 
     /// <summary>The CI the root-cause ranking puts first among <paramref name="cis"/> of the incident at <paramref name="now"/>.</summary>
     private string? TopCandidate(IncidentState incident, List<RootCauseCi> cis, long now)
     {
-        if (cis.Count == 0)
-        {
-            return null;
-        }
-
-        var ranked = _scorer.Rank(new RootCauseContext(_graph, cis, SuspectChanges(incident, cis, now), incident.OpenedAt, _options) { Now = now, AlertingElsewhere = _alertingElsewhere });
+        var ranked = Score(incident, cis, SuspectChanges(incident, cis, now), now);
         return ranked.Count > 0 ? ranked[0].Ci : null;
     }
+
+    /// <summary>Ranks the incident's own CIs at <paramref name="now"/> and caches the ranking on it for this pass.</summary>
+    private IReadOnlyList<RootCauseCandidate> Rank(IncidentState incident, List<RootCauseCi> cis, List<ChangeEntry> changes, long now)
+    {
+        var ranked = Score(incident, cis, changes, now);
+        incident.CacheRanking(ranked, ranked.Count > 0 && _graph.TryGetNode(ranked[0].Ci, out int node) ? node : -1, _graph.Version, _pass, now);
+        return ranked;
+    }
+
+    private IReadOnlyList<RootCauseCandidate> Score(IncidentState incident, List<RootCauseCi> cis, List<ChangeEntry> changes, long now) =>
+        cis.Count == 0 ? [] : _scorer.Rank(new RootCauseContext(_graph, cis, changes, incident.OpenedAt, _options) { Now = now, AlertingElsewhere = _alertingElsewhere });
 
     /// <summary>The incident's suspect changes so far plus those on <paramref name="cis"/> up to <paramref name="now"/>, oldest first.</summary>
     private List<ChangeEntry> SuspectChanges(IncidentState incident, List<RootCauseCi> cis, long now)

@@ -7,7 +7,7 @@ internal sealed partial class Correlator
     private readonly List<TrackedAlert> _separated = [];
     private readonly List<IncidentState> _changed = [];
 
-    private bool _siblingLinks => _options.SharedDependencyMaxDependents > 0 || _options.BusinessServiceMaxHops > 0;
+    private bool SiblingLinks => _options.SharedDependencyMaxDependents > 0 || _options.BusinessServiceMaxHops > 0;
 
     /// <summary>
     /// An incident is one cause and what follows from it. Before records are written, each changed
@@ -41,7 +41,7 @@ internal sealed partial class Correlator
                 ResolveNode(member);
                 if (member.Node >= 0 && member.Node != root && !member.Inhibited
                     && _graph.DependencyDistance(member.Node, root, _options.RootCauseMaxHops) < 0
-                    && (!_siblingLinks || _graph.DependencyDistance(root, member.Node, _options.RootCauseMaxHops) > 0))
+                    && (!SiblingLinks || _graph.DependencyDistance(root, member.Node, _options.RootCauseMaxHops) > 0))
                 {
                     _separated.Add(member);
                 }

@@ -64,6 +64,9 @@ internal sealed partial class Correlator
 
     private readonly Func<int, bool> _alertingElsewhere;
 
+    // Counts AdvanceTo calls: a ranking cached in one pass (separation) serves the records of the same pass.
+    private long _pass;
+
     /// <summary>Whether a CI has an active alert in a live incident (the root-cause ranking's view of "not silent").</summary>
     private bool IsAlerting(int node)
     {
@@ -222,6 +225,7 @@ internal sealed partial class Correlator
             }
         }
 
+        _pass++;
         SeparateUnexplained();
         _dirty.Sort(static (a, b) => a.Seq.CompareTo(b.Seq));
         foreach (var incident in _dirty)

@@ -53,6 +53,9 @@ internal sealed class IncidentState(string id, long seq, long openedAt) : IIncid
     private AlertSnapshot[]? _view;
     private int _rootNode = -1;
     private long _rootGraphVersion = long.MinValue;
+    private IReadOnlyList<RootCauseCandidate> _ranking = [];
+    private long _rankedAt = long.MinValue;
+    private long _rankedPass = long.MinValue;
 
     public string Id { get; } = id;
 
@@ -126,9 +129,23 @@ internal sealed class IncidentState(string id, long seq, long openedAt) : IIncid
         return _rootGraphVersion == graphVersion && graphVersion != long.MinValue;
     }
 
-    public void CacheRoot(int node, long graphVersion)
+    /// <summary>
+    /// The whole ranking, if made in the same correlator pass (<paramref name="pass"/>: no alert or change
+    /// arrived since), since the membership last changed, on this topology version, at event time <paramref name="at"/>.
+    /// </summary>
+    public bool TryGetRanking(long graphVersion, long pass, long at, out IReadOnlyList<RootCauseCandidate> ranking)
     {
-        _rootNode = node;
+        ranking = _ranking;
+        return TryGetRoot(graphVersion, out _) && _rankedPass == pass && _rankedAt == at;
+    }
+
+    /// <summary>Remembers a ranking made in correlator pass <paramref name="pass"/> at event time <paramref name="at"/>, and its best candidate's node.</summary>
+    public void CacheRanking(IReadOnlyList<RootCauseCandidate> ranking, int rootNode, long graphVersion, long pass, long at)
+    {
+        _ranking = ranking;
+        _rankedPass = pass;
+        _rankedAt = at;
+        _rootNode = rootNode;
         _rootGraphVersion = graphVersion;
     }
 
