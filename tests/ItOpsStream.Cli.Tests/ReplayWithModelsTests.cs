@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ItOpsStream.Cli.Service;
 using ItOpsStream.Engine.Detection;
+using ItOpsStream.TestKit.Generators;
 
 namespace ItOpsStream.Cli.Tests;
 
@@ -29,27 +30,10 @@ public sealed class ReplayWithModelsTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>cpu follows requests on host:node-3, one sample of each a minute; from point <paramref name="anomalyAt"/> cpu leaves the relation for 6 points (still inside its range).</summary>
-    private static IEnumerable<(long Ts, double Cpu, double Requests)> Host(int points, int anomalyAt, int seed)
-    {
-        var rng = new Random(seed);
-        for (var i = 0; i < points; i++)
-        {
-            var requests = 1000 + (350 * Math.Sin(i / 45.0)) + (40 * (rng.NextDouble() - 0.5));
-            var cpu = 5 + (0.04 * requests) + (rng.NextDouble() - 0.5);
-            if (i >= anomalyAt && i < anomalyAt + 6)
-            {
-                cpu += requests > 1000 ? -20 : 20;
-            }
-
-            yield return (Start + (i * 60_000L), cpu, requests);
-        }
-    }
-
     private string TrainingCsv()
     {
         var sb = new StringBuilder("timestamp,ci,metric,value\n");
-        foreach (var (ts, cpu, requests) in Host(800, int.MaxValue, 7))
+        foreach (var (ts, cpu, requests) in CorrelatedHostSeries.Minutes(Start, 800, int.MaxValue, 7))
         {
             sb.Append(CultureInfo.InvariantCulture, $"{ts},host:node-3,cpu,{cpu:0.###}\n{ts},host:node-3,requests,{requests:0.###}\n");
         }
@@ -62,7 +46,7 @@ public sealed class ReplayWithModelsTests : IDisposable
     private string Events()
     {
         var sb = new StringBuilder();
-        foreach (var (ts, cpu, requests) in Host(600, 450, 1))
+        foreach (var (ts, cpu, requests) in CorrelatedHostSeries.Minutes(Start, 600, 450, 1))
         {
             sb.Append(CultureInfo.InvariantCulture, $"{{\"ts\":{ts},\"kind\":\"metric\",\"ci\":\"host:node-3\",\"name\":\"cpu\",\"value\":{cpu:0.###}}}\n");
             sb.Append(CultureInfo.InvariantCulture, $"{{\"ts\":{ts},\"kind\":\"metric\",\"ci\":\"host:node-3\",\"name\":\"requests\",\"value\":{requests:0.###}}}\n");

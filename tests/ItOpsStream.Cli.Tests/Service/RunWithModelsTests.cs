@@ -5,6 +5,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using ItOpsStream.Cli.Service;
 using ItOpsStream.Models.Training;
+using ItOpsStream.TestKit.Generators;
 using Microsoft.Extensions.Logging;
 
 namespace ItOpsStream.Cli.Tests.Service;
@@ -21,26 +22,9 @@ public sealed class RunWithModelsTests(CmdbWiringFixture env) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>cpu follows requests on one host; from <paramref name="anomalyAt"/> on, 6 points of cpu off the relation (inside its range).</summary>
-    private static IEnumerable<(long Ts, double Cpu, double Requests)> Host(long start, int points, int anomalyAt, int seed)
-    {
-        var rng = new Random(seed);
-        for (var i = 0; i < points; i++)
-        {
-            var requests = 1000 + (350 * Math.Sin(i / 45.0)) + (40 * (rng.NextDouble() - 0.5));
-            var cpu = 5 + (0.04 * requests) + (rng.NextDouble() - 0.5);
-            if (i >= anomalyAt && i < anomalyAt + 6)
-            {
-                cpu += requests > 1000 ? -20 : 20;
-            }
-
-            yield return (start + (i * 60_000L), cpu, requests);
-        }
-    }
-
     private string PromoteFleetModel(string models)
     {
-        var samples = Host(0, 800, int.MaxValue, 7).SelectMany(p => new[] { new MetricSample(p.Ts, "host:a", "cpu", p.Cpu), new MetricSample(p.Ts, "host:a", "requests", p.Requests) });
+        var samples = CorrelatedHostSeries.Minutes(0, 800, int.MaxValue, 7).SelectMany(p => new[] { new MetricSample(p.Ts, "host:a", "cpu", p.Cpu), new MetricSample(p.Ts, "host:a", "requests", p.Requests) });
         var file = Path.Combine(_dir, "fleet.zip");
         using (var stream = File.Create(file))
         {
@@ -64,7 +48,7 @@ public sealed class RunWithModelsTests(CmdbWiringFixture env) : IDisposable
         var run = Task.Run(() => CliApp.RunAsync(["run", "--config", config], new StringWriter(), stderr, stop.Token));
 
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (600 * 60_000L);
-        var records = Host(start, 600, 450, 1).SelectMany(p => new[] { Metric(p.Ts, "cpu", p.Cpu), Metric(p.Ts, "requests", p.Requests) });
+        var records = CorrelatedHostSeries.Minutes(start, 600, 450, 1).SelectMany(p => new[] { Metric(p.Ts, "cpu", p.Cpu), Metric(p.Ts, "requests", p.Requests) });
         ProduceAll(events, records);
         var read = env.ReadUntil(incidents, r => CmdbWiringFixture.Incidents(r).Any(HasModelAlert), Timeout);
         await stop.CancelAsync();

@@ -1,20 +1,13 @@
 using ItOpsStream.Engine.Telemetry;
 using ItOpsStream.Models.Training;
+using ItOpsStream.TestKit.Generators;
 using static ItOpsStream.Engine.Tests.Support.TestRecords;
 
 namespace ItOpsStream.Engine.Tests.Detection;
 
-/// <summary>
-/// Hosts whose cpu follows their request rate (cpu = 5 + 0.04·requests + noise), one sample of each
-/// every 60 s. An anomalous point moves cpu by 20 (the load of 500 requests more or less) while the
-/// requests stay as they are: cpu stays inside its normal range, only the relation breaks.
-/// </summary>
+/// <summary>Records and a trained fleet model of <see cref="CorrelatedHostSeries"/> hosts, one sample of each metric every 60 s.</summary>
 internal static class CorrelatedHosts
 {
-    public static double Requests(int i, Random rng) => 1000 + (350 * Math.Sin(i / 45.0)) + (40 * (rng.NextDouble() - 0.5));
-
-    public static double Cpu(double requests, Random rng) => 5 + (0.04 * requests) + (rng.NextDouble() - 0.5);
-
     /// <summary>Records of points [<paramref name="from"/>, <paramref name="to"/>); points in <paramref name="anomalous"/> break the relation.</summary>
     public static List<TelemetryRecord> Records(string ci, int from, int to, Func<int, bool> anomalous, int seed = 1)
     {
@@ -22,13 +15,7 @@ internal static class CorrelatedHosts
         var records = new List<TelemetryRecord>((to - from) * 2);
         for (var i = from; i < to; i++)
         {
-            var requests = Requests(i, rng);
-            var cpu = Cpu(requests, rng);
-            if (anomalous(i))
-            {
-                cpu += requests > 1000 ? -20 : 20;
-            }
-
+            var (cpu, requests) = CorrelatedHostSeries.Point(i, rng, anomalous(i));
             records.Add(Metric(i * 60, ci, "cpu", cpu));
             records.Add(Metric(i * 60, ci, "requests", requests));
         }
@@ -45,9 +32,9 @@ internal static class CorrelatedHosts
         {
             for (var i = 0; i < 800; i++)
             {
-                var requests = Requests(i + (ci == "host:t2" ? 100 : 0), rng);
+                var (cpu, requests) = CorrelatedHostSeries.Point(i + (ci == "host:t2" ? 100 : 0), rng);
                 samples.Add(new MetricSample(T(i * 60), ci, "requests", requests));
-                samples.Add(new MetricSample(T(i * 60), ci, "cpu", Cpu(requests, rng)));
+                samples.Add(new MetricSample(T(i * 60), ci, "cpu", cpu));
             }
         }
 
