@@ -29,22 +29,71 @@ public sealed record EnsembleOptions
     /// <summary>Calibration of each member and score mapping and rest period of the combined score.</summary>
     public CalibrationOptions Calibration { get; init; } = CalibrationOptions.Default;
 
+    /// <summary>
+    /// Resolution of the residual: it is standardized by at least the series' recent range divided by this, so a
+    /// deviation smaller than one part in <c>Resolution</c> of the range never counts, however quiet the series had
+    /// been (a series that falls to a near-flat line would otherwise find its own noise alarming). 130 as the
+    /// buckets of HTM's value encoder in NAB; 0 disables.
+    /// </summary>
+    public int Resolution { get; init; } = 130;
+
+    /// <summary>
+    /// A value beyond the recent range by more than this share of the range is a novelty: its residual's tail
+    /// probability is multiplied by <see cref="NoveltyFactor"/> (a new high or low is more alarming than the same
+    /// deviation inside the known range; HTM's spatial anomaly in NAB uses the same 5 %).
+    /// </summary>
+    public double NoveltyTolerance { get; init; } = 0.05;
+
+    /// <summary>Factor on a novelty's tail probability: 0.01 adds 0.2 to its score with the default 10 decades; 1 disables novelties.</summary>
+    public double NoveltyFactor { get; init; } = 0.01;
+
+    /// <summary>Horizon of the range used by <see cref="Resolution"/> and novelties, in points (forgotten after one to two horizons).</summary>
+    public int RangeMemoryPoints { get; init; } = 20_000;
+
+    /// <summary>
+    /// Whether an excursion that happened at about the same time of day on two earlier days counts as normal (a
+    /// tail probability of <see cref="CalibrationOptions.TailFraction"/>); see <see cref="DailyPrecedent"/>.
+    /// </summary>
+    public bool DailyPrecedent { get; init; } = true;
+
     internal void Validate()
     {
         Seasonal?.Validate();
         ChangePoint.Validate();
         Spectral?.Validate();
         Calibration.Validate();
+        if (Resolution < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Resolution), Resolution, "must be non-negative");
+        }
+
+        if (NoveltyTolerance is < 0 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NoveltyTolerance), NoveltyTolerance, "must be in [0, 10]");
+        }
+
+        if (NoveltyFactor is <= 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NoveltyFactor), NoveltyFactor, "must be in (0, 1]");
+        }
+
+        if (RangeMemoryPoints < 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RangeMemoryPoints), RangeMemoryPoints, "must be at least 100");
+        }
     }
 }
 
 /// <summary>
 /// The default detector and the <c>ensemble</c>. One seasonality-aware baseline (see <see cref="SeasonalBaseline"/>),
 /// re-levelled by a CUSUM of its residuals after a change point, feeds the members: the absolute standardized residual
-/// (spikes, dips, a normal value at an abnormal hour); in <c>ensemble</c> also the CUSUM itself (small persistent
-/// shifts, early) and the spectral residual of the raw values (changes of shape). Each member's statistic becomes a tail probability calibrated
-/// on this series; the ensemble takes the smallest, Bonferroni-corrected, p = min(1, m · min pᵢ),
-/// maps it to a score with log10(1/p) / 10 and applies one rest period.
+/// (spikes, dips, a normal value at an abnormal hour), standardized no finer than the series' range allows
+/// (<see cref="EnsembleOptions.Resolution"/>) and normal again when it recurs daily (<see cref="DailyPrecedent"/>);
+/// and more surprising beyond the recent range (a novelty, <see cref="EnsembleOptions.NoveltyTolerance"/>); in <c>ensemble</c>
+/// also the CUSUM itself (small persistent shifts, early) and the spectral residual of the raw values (changes of
+/// shape). Each member's statistic becomes a tail probability calibrated on this series; the ensemble takes the
+/// smallest, Bonferroni-corrected, p = min(1, m · min pᵢ), maps it to a score with log10(1/p) / 10 and applies one
+/// rest period.
 /// </summary>
 /// <remarks>
 /// The min-p rule keeps the false-alarm meaning of a threshold: if each member's p is calibrated,
@@ -56,7 +105,13 @@ internal sealed class EnsembleDetector : IStreamingDetector
     private readonly TailCalibrator _residual;
     private readonly TailCalibrator? _cusum;
     private readonly SpectralResidualDetector? _spectral;
+    private readonly DailyPrecedent? _precedent;
     private readonly double _members;
+    private readonly double _invResolution;
+    private readonly double _noveltyTolerance;
+    private readonly double _noveltyFactor;
+    private readonly double _ordinaryTail;
+    private ValueRange _range;
     private ScoreShaper _shaper;
 
     public EnsembleDetector(EnsembleOptions? options = null, string name = DetectorFactory.Default)
@@ -69,6 +124,12 @@ internal sealed class EnsembleDetector : IStreamingDetector
         _cusum = options.ScoreChangePoints ? new TailCalibrator(options.Calibration) : null;
         _spectral = options.Spectral is null ? null : new SpectralResidualDetector(options.Spectral);
         _members = 1 + (_cusum is null ? 0 : 1) + (_spectral is null ? 0 : 1);
+        _precedent = options.DailyPrecedent ? new DailyPrecedent() : null;
+        _invResolution = options.Resolution == 0 ? 0 : 1.0 / options.Resolution;
+        _noveltyTolerance = options.NoveltyTolerance;
+        _noveltyFactor = options.NoveltyFactor;
+        _ordinaryTail = options.Calibration.TailFraction;
+        _range = new ValueRange(options.RangeMemoryPoints);
         _shaper = new ScoreShaper(options.Calibration);
     }
 
@@ -88,6 +149,12 @@ internal sealed class EnsembleDetector : IStreamingDetector
     internal double TailProbability(long timestampMs, double value)
     {
         var warm = _baseline.IsWarm;
+
+        // The range before this point: its resolution floors the residual's scale, and leaving it is a novelty.
+        var span = _range.Span;
+        var novel = span > 0 && (value > _range.Max + (_noveltyTolerance * span) || value < _range.Min - (_noveltyTolerance * span));
+        _baseline.ScaleFloor = span * _invResolution;
+        _range.Add(value);
         var (z, cusum) = _baseline.Observe(timestampMs, value);
         if (_baseline.Promoted)
         {
@@ -102,7 +169,17 @@ internal sealed class EnsembleDetector : IStreamingDetector
         {
             var stat = Math.Abs(z);
             p = _residual.TailProbability(stat);
+            if (_precedent is not null && stat > _residual.Threshold && _precedent.Recurs(timestampMs, stat))
+            {
+                p = Math.Max(p, _ordinaryTail);
+            }
+
             _residual.Observe(stat);
+            if (novel)
+            {
+                p *= _noveltyFactor;
+            }
+
             if (_cusum is not null)
             {
                 p = Math.Min(p, _cusum.TailProbability(cusum));

@@ -73,6 +73,12 @@ internal sealed class SeasonalBaseline
     /// </summary>
     public bool Promoted { get; set; }
 
+    /// <summary>
+    /// Smallest scale a residual is standardized by: the resolution below which deviations do not count (0, the
+    /// default, leaves the learnt scale alone). The ensemble sets it from the series' range before each point.
+    /// </summary>
+    public double ScaleFloor { get; set; }
+
     /// <summary>Standardized residual of the point and the CUSUM after it (both 0 while warming up); then learns the point.</summary>
     public (double Z, double Cusum) Observe(long timestampMs, double x)
     {
@@ -165,7 +171,7 @@ internal sealed class SeasonalBaseline
             }
 
             var residual = y - prediction;
-            z = residual / scale;
+            z = residual / Math.Max(scale, ScaleFloor);
             var clipped = Math.Clamp(z, -_cusumClip, _cusumClip);
             _up = Math.Max(0, _up + clipped - _allowance);
             _down = Math.Max(0, _down - clipped - _allowance);

@@ -128,6 +128,9 @@ internal sealed class TailCalibrator
 
     public bool IsWarm => _seen >= _warmup;
 
+    /// <summary>The tail threshold: statistics above it are the upper tail (infinite until warm).</summary>
+    public double Threshold => _u;
+
     /// <summary>P(S ≥ s) under the learnt distribution; 1 while warming up.</summary>
     public double TailProbability(double s)
     {
@@ -149,15 +152,22 @@ internal sealed class TailCalibrator
         // past excursions at least as large recurred (a series of regular spikes over a flat zero line would
         // otherwise keep every spike at the same extreme improbability: the quantiles of a tail that is mostly
         // ties say nothing about its spread). An excursion is a run of consecutive tail observations, counted
-        // once at its peak when it ends, so a sustained anomaly never vouches for itself; and the first
-        // RegularAfter excursions do not count at all: a handful of earlier anomalies must not make every later
-        // one look ordinary, what recurs more often than that is the series' normal behaviour. Only points
+        // once at its peak when it ends, so a sustained anomaly never vouches for itself; one of at least Similar
+        // times the size counts, and the first RegularAfter excursions do not count at all: a few earlier
+        // anomalies must not make every later one look ordinary, what recurs more often than that is the series'
+        // normal behaviour. Only points
         // above the tail threshold (a few per cent) pay for the scan of the run bins above.
-        return Math.Max(p, Math.Max(0, RunsAbove(s) - (RegularAfter * _increment)) / _total);
+        return Math.Max(p, Math.Max(0, RunsAbove(s * Similar) - (RegularAfter * _increment)) / _total);
     }
 
-    /// <summary>Past excursions at least as large that are discounted before they vouch for a value (see <see cref="TailProbability"/>).</summary>
-    private const double RegularAfter = 8;
+    /// <summary>Past excursions of similar size that are discounted before they vouch for a value (see <see cref="TailProbability"/>).</summary>
+    private const double RegularAfter = 4;
+
+    /// <summary>
+    /// An earlier excursion vouches for a value if its peak reached this share of it: recurring spikes are never
+    /// exactly alike, and the statistic of the same spike grows while a quiet series' scale shrinks.
+    /// </summary>
+    private const double Similar = 0.7;
 
     /// <summary>Histogram bins per bin of the excursion histogram (coarser: excursions are few).</summary>
     private const int RunBinWidth = 2;

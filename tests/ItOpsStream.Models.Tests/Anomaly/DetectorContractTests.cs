@@ -220,3 +220,71 @@ public sealed class DetectorFactoryTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Calibration = new CalibrationOptions { TailFraction = 0.7 } }));
     }
 }
+
+public sealed class DefaultDetectorRangeTests
+{
+    [Fact]
+    public void Score_SpikeRecurringDaily_StopsBeingAnomalousAfterTwoDays()
+    {
+        // Quiet noise with a nightly job: a spike at 02:00 (± 5 min) every day; on day 8 one at 14:00 instead.
+        var values = SeriesGen.Noise(288 * 10, 10, 0.5, seed: 21);
+        for (var day = 1; day < 10; day++)
+        {
+            values[(day * 288) + (day == 8 ? 168 : 24 + (day % 3) - 1)] += 20;
+        }
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        Assert.True(scores[(1 * 288) + 24] >= 0.5, $"first nightly spike scored {scores[(1 * 288) + 24]:0.###}");
+        for (var day = 4; day < 10; day++)
+        {
+            if (day != 8)
+            {
+                var i = (day * 288) + 24 + (day % 3) - 1;
+                Assert.True(scores[i] < 0.3, $"nightly spike of day {day} scored {scores[i]:0.###}");
+            }
+        }
+
+        // The same spike in the afternoon is new at that hour; it is still a spike like the daily ones, so only higher.
+        var nightly = Enumerable.Range(4, 6).Where(d => d != 8).Max(d => scores[(d * 288) + 24 + (d % 3) - 1]);
+        var afternoon = scores[(8 * 288) + 168];
+        Assert.True(afternoon >= 0.25 && afternoon >= nightly + 0.1, $"afternoon spike scored {afternoon:0.###}, nightly up to {nightly:0.###}");
+    }
+
+    [Fact]
+    public void Score_DeviationBelowOnePartIn130OfTheRange_DoesNotCount()
+    {
+        // A quiet series (1000 ± 1) whose range is 1000 wide since one early burst; on day 3 a deviation of +6: six
+        // sigmas, but under 1 % of the range, the resolution below which the default detector does not look.
+        var values = SeriesGen.Noise(288 * 4, 1000, 1, seed: 22);
+        values[100] = 2000;
+        var at = (288 * 3) + 50;
+        values[at] += 6;
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        Assert.True(scores[at] < 0.2, $"deviation scored {scores[at]:0.###}");
+        var fine = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { Resolution = 0 }), values);
+        Assert.True(fine[at] >= 0.4, $"without the resolution the deviation scored only {fine[at]:0.###}");
+    }
+
+    [Fact]
+    public void Score_StepBeyondTheRange_ScoresAboveTheSameStepInsideIt()
+    {
+        // A series that spent its first day between 0 and 100 (a ramp), then noise at 50: a step of +40 stays inside
+        // the range, a step of +40 from 80 leaves it.
+        double[] Series(double level)
+        {
+            var values = SeriesGen.Noise(288 * 4, level, 2, seed: 24);
+            for (var i = 0; i < 288; i++)
+            {
+                values[i] = 100.0 * i / 287;
+            }
+
+            values[288 * 3] += 40;
+            return values;
+        }
+
+        var inside = SeriesGen.ScoreAll(DetectorFactory.Create("default"), Series(50))[288 * 3];
+        var beyond = SeriesGen.ScoreAll(DetectorFactory.Create("default"), Series(80))[288 * 3];
+        Assert.True(beyond >= inside + 0.15, $"beyond the range {beyond:0.###}, inside {inside:0.###}");
+    }
+}

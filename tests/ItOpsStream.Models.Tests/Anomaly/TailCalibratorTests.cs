@@ -11,9 +11,12 @@ public sealed class TailCalibratorTests
             calibrator.Observe(Math.Abs(v));
         }
 
-        // P(|Z| ≥ 2) = 0.0455, P(|Z| ≥ 3) = 0.0027: the exponential tail is conservative, within a small factor.
+        // P(|Z| ≥ 2) = 0.0455: the fitted tail is within a small factor. P(|Z| ≥ 3) = 0.0027, but excursions that
+        // peak at 70 % of that (2.1) recur at about 3 % of points, and a value is never rarer than a similar
+        // excursion was: conservative by design. Far out, the fitted tail rules again: P(|Z| ≥ 6) = 2e-9.
         Assert.InRange(calibrator.TailProbability(2), 0.03, 0.07);
-        Assert.InRange(calibrator.TailProbability(3), 0.0015, 0.012);
+        Assert.InRange(calibrator.TailProbability(3), 0.0015, 0.04);
+        Assert.InRange(calibrator.TailProbability(6), 1e-12, 1e-4);
     }
 
     [Fact]
