@@ -84,9 +84,10 @@ public sealed record CalibrationOptions
 internal sealed class TailCalibrator
 {
     /// <summary>
-    /// Weight left to the statistics of a predictor that a better one replaced: none. Its residuals described a
-    /// model that no longer predicts (typically the level before a daily profile is learnt), and even a small
-    /// weight of those large residuals keeps the fitted tail heavy for the rest of the series.
+    /// Weight the single detectors (<c>seasonal</c>, <c>changepoint</c>) leave to the statistics of a predictor that a
+    /// better one replaced: none. Its residuals described a model that no longer predicts (typically the level before
+    /// a daily profile is learnt), and even a small weight of those large residuals keeps the fitted tail heavy for
+    /// the rest of the series. The ensemble keeps them (see <see cref="EnsembleDetector"/>).
     /// </summary>
     public const double PromotionDiscount = 0;
 
