@@ -12,6 +12,9 @@ namespace ItOpsStream.Bench.Nab;
 /// NAB window (NAB centres its windows on the labelled anomaly, 10 % of the file wide in all, so the
 /// evaluator derives the same windows back). Files listed in the windows file but absent locally are
 /// skipped and counted; a repeated timestamp keeps its first row. Nothing of NAB is in this repository.
+/// When the checkout has NAB's published per-file results of Numenta HTM
+/// (<c>results/numenta/numenta_standard_scores.csv</c>), it also prints HTM's standard score over the same
+/// files, normalized as NAB does (raw + windows) / (2 · windows): the like-for-like reference for a subset.
 /// </summary>
 internal static class NabLabels
 {
@@ -40,6 +43,7 @@ internal static class NabLabels
         using var doc = JsonDocument.Parse(File.ReadAllText(windowsFile));
         Directory.CreateDirectory(outDir);
         int written = 0, missing = 0, windows = 0;
+        var present = new List<(string Name, int Windows)>();
         foreach (var entry in doc.RootElement.EnumerateObject().OrderBy(e => e.Name, StringComparer.Ordinal))
         {
             string data = Path.Combine(nab, "data", entry.Name);
@@ -71,10 +75,49 @@ internal static class NabLabels
 
             File.WriteAllText(Path.Combine(outDir, entry.Name.Replace('/', '_').Replace('\\', '_')), sb.ToString());
             written++;
+            present.Add((entry.Name, entry.Value.GetArrayLength()));
         }
 
         Console.WriteLine($"nab-labels: {written} series with {windows} windows written to {outDir}; {missing} listed files not found under {Path.Combine(nab, "data")}");
+        PrintReference(Path.Combine(nab, "results", "numenta", "numenta_standard_scores.csv"), present);
         return written > 0 ? 0 : 1;
+    }
+
+    /// <summary>Numenta HTM's published NAB standard score restricted to <paramref name="files"/>, if the results file is there.</summary>
+    private static void PrintReference(string scoresFile, List<(string Name, int Windows)> files)
+    {
+        if (!File.Exists(scoresFile))
+        {
+            return;
+        }
+
+        // Detector,Profile,File,Threshold,Score,TP,TN,FP,FN,Total_Count: one row per file, raw scores at HTM's threshold.
+        var raw = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(scoresFile).Skip(1))
+        {
+            var cells = line.Split(',');
+            if (cells.Length >= 5 && double.TryParse(cells[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var score))
+            {
+                raw[cells[2]] = score;
+            }
+        }
+
+        double sum = 0;
+        int count = 0, windows = 0;
+        foreach (var (name, n) in files)
+        {
+            if (raw.TryGetValue(name, out var score))
+            {
+                sum += score;
+                windows += n;
+                count++;
+            }
+        }
+
+        if (windows > 0)
+        {
+            Console.WriteLine($"nab-labels: reference, Numenta HTM (published per-file results) on {count} of these files: NAB standard {100 * (sum + windows) / (2.0 * windows):0.0}");
+        }
     }
 
     private static List<(string Text, DateTime At, string Value)> ReadRows(string path)

@@ -34,18 +34,19 @@ internal sealed class DailyPrecedent
     /// </summary>
     public bool Recurs(long timestampMs, double stat)
     {
-        var day = (int)Math.Floor(timestampMs / (double)DayMs);
+        // Days since the epoch modulo 2^16: only differences of a few days are ever used.
+        var day = (ushort)(long)Math.Floor(timestampMs / (double)DayMs);
         var bucket = (int)((((timestampMs % DayMs) + DayMs) % DayMs) / BucketMs);
         var recurs = false;
         for (var d = -1; d <= 1 && !recurs; d++)
         {
             ref readonly var e = ref _entries[(bucket + d + Buckets) % Buckets];
-            var gap = day - e.Day;
+            var gap = (ushort)(day - e.Day);
             recurs = e.Days >= MinDays && gap is > 0 and <= MaxGapDays && stat * Similar <= e.Peak;
         }
 
         ref var own = ref _entries[bucket];
-        var ownGap = day - own.Day;
+        var ownGap = (ushort)(day - own.Day);
         if (own.Days > 0 && ownGap == 0)
         {
             own.Peak = Math.Max(own.Peak, (float)stat);
@@ -65,7 +66,7 @@ internal sealed class DailyPrecedent
     private struct Entry
     {
         public float Peak;
-        public int Day;
+        public ushort Day;
         public byte Days;
     }
 }
