@@ -5,7 +5,7 @@ public sealed record AnomalyTrackerOptions
 {
     /// <summary>
     /// Defaults for the engine: the default ensemble with a 24-bucket daily profile and no weekly one
-    /// (about 2 KB per series), open at 0.6 (p ≈ 1e-6), close after 10 points below 0.3 (p ≈ 1e-3).
+    /// (about 3 KB per series), open at 0.6 (p ≈ 1e-6), close after 10 points below 0.3 (p ≈ 1e-3).
     /// </summary>
     public static AnomalyTrackerOptions Default { get; } = new();
 
