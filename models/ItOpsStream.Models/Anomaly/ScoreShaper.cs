@@ -15,6 +15,7 @@ internal struct ScoreShaper
     private readonly int _restPoints;
     private readonly double _restFactor;
     private readonly double _restMinPeak;
+    private readonly double _restMargin;
     private double _peak;
     private int _age;
 
@@ -24,6 +25,7 @@ internal struct ScoreShaper
         _restPoints = options.RestPoints;
         _restFactor = options.RestFactor;
         _restMinPeak = options.RestMinPeak;
+        _restMargin = options.RestMargin;
     }
 
     /// <summary>The calibrated score of a tail probability, before the rest period.</summary>
@@ -42,7 +44,9 @@ internal struct ScoreShaper
             _peak = 0;
         }
 
-        if (score > _peak)
+        // Within a rest period a score must beat the peak by the margin: a burst that rises over a few points is
+        // one anomaly, reported once, not once per point that tops the last.
+        if (score > _peak + (_peak > 0 ? _restMargin : 0))
         {
             if (score >= _restMinPeak)
             {

@@ -27,6 +27,13 @@ public sealed record CalibrationOptions
     /// <summary>Factor applied to non-exceeding scores during the rest period.</summary>
     public double RestFactor { get; init; } = 0.25;
 
+    /// <summary>
+    /// How much a later score must exceed the peak during its rest period to be reported in full (default 0.1, one
+    /// decade of improbability): a burst that rises over a few points is one anomaly, not one per point that tops
+    /// the last.
+    /// </summary>
+    public double RestMargin { get; init; } = 0.1;
+
     /// <summary>Score from which a peak starts a rest period (default 0: every new running maximum does, which makes the rest period threshold-free).</summary>
     public double RestMinPeak { get; init; }
 
@@ -60,6 +67,11 @@ public sealed record CalibrationOptions
         if (RestFactor is < 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(RestFactor), RestFactor, "must be in [0, 1]");
+        }
+
+        if (RestMargin is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RestMargin), RestMargin, "must be in [0, 1]");
         }
 
         if (RestMinPeak is < 0 or > 1)
