@@ -157,11 +157,10 @@ internal sealed class EnsembleDetector : IStreamingDetector
         _range.Add(value);
         var (z, cusum) = _baseline.Observe(timestampMs, value);
 
-        // A seasonal profile taking over does not restart the calibration here (the single detectors do): with the
-        // range's resolution and the excursion floor, the worse model's residuals no longer keep the tail heavy,
-        // while learning it again from nothing, just as a series' history starts to count, flagged ordinary points
-        // (NAB subset in bench/results/detectors.md: 64.9 with the restart, 68.4 without).
-        _baseline.Promoted = false;
+        // A seasonal profile taking over (_baseline.Promoted) does not restart the calibration here, as the single
+        // detectors do: with the range's resolution and the excursion floor, the worse model's residuals no longer
+        // keep the tail heavy, while learning it again from nothing, just as a series' history starts to count,
+        // flagged ordinary points (NAB subset in bench/results/detectors.md: 64.9 with the restart, 68.4 without).
 
         var p = 1.0;
         if (warm)

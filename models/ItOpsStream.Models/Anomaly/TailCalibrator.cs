@@ -168,8 +168,8 @@ internal sealed class TailCalibrator
         // once at its peak when it ends, so a sustained anomaly never vouches for itself; one of at least Similar
         // times the size counts, and the first RegularAfter excursions do not count at all: a few earlier
         // anomalies must not make every later one look ordinary, what recurs more often than that is the series'
-        // normal behaviour. Only points
-        // above the tail threshold (a few per cent) pay for the scan of the run bins above.
+        // normal behaviour. Only points above the tail threshold (a few per cent) pay for the scan of the run bins
+        // above.
         return Math.Max(p, Math.Max(0, RunsAbove(s * Similar) - (RegularAfter * _increment)) / _total);
     }
 
