@@ -219,6 +219,8 @@ public sealed class DetectorFactoryTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SpectralResidualDetector(new SpectralResidualOptions { WindowSize = 100 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ChangePointDetector(new ChangePointOptions { RestartAt = 1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Calibration = new CalibrationOptions { TailFraction = 0.7 } }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0, 3)] }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0.1, 0.5)] }));
     }
 }
 
@@ -287,5 +289,54 @@ public sealed class DefaultDetectorRangeTests
         var inside = SeriesGen.ScoreAll(DetectorFactory.Create("default"), Series(50))[288 * 3];
         var beyond = SeriesGen.ScoreAll(DetectorFactory.Create("default"), Series(80))[288 * 3];
         Assert.True(beyond >= inside + 0.15, $"beyond the range {beyond:0.###}, inside {inside:0.###}");
+    }
+
+    [Fact]
+    public void Score_SpikesTurningDense_IsFlaggedThoughEachSpikeIsOrdinary()
+    {
+        // Noise with a spike of 8σ every 60 points, then for 200 points one every 4: no spike is new, their rate is.
+        var values = SeriesGen.Noise(4000, 100, 5, seed: 25);
+        for (var i = 300; i < 2000; i += 60)
+        {
+            values[i] += 40;
+        }
+
+        for (var i = 2000; i < 2200; i += 4)
+        {
+            values[i] += 40;
+        }
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var normalMax = scores.Skip(1000).Take(990).Max();
+        var dense = scores.Skip(2000).Take(200).Max();
+        Assert.True(dense >= 0.3 && dense > normalMax + 0.1, $"dense spikes {dense:0.###} vs normal max {normalMax:0.###}");
+
+        var pointOnly = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { Sustained = [] }), values);
+        var pointDense = pointOnly.Skip(2000).Take(200).Max();
+        Assert.True(pointDense < dense - 0.1, $"without the sustained residual {pointDense:0.###}, with it {dense:0.###}");
+    }
+
+    [Fact]
+    public void Score_SurgeOfModestValues_IsFlaggedWithinTwentyPoints()
+    {
+        // Counts around 4 (Poisson-like noise), then a surge where every point is 2–3σ high for 150 points.
+        var values = SeriesGen.Noise(4000, 4, 2, seed: 26).Select(v => Math.Max(0, Math.Round(v))).ToArray();
+        for (var i = 2000; i < 2150; i++)
+        {
+            values[i] += 5;
+        }
+
+        var scores = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var normalMax = scores.Skip(1000).Take(990).Max();
+        var surge = scores.Skip(2000).Take(150).Max();
+        Assert.True(surge > normalMax + 0.1, $"surge {surge:0.###} vs normal max {normalMax:0.###}");
+        var first = Enumerable.Range(2000, 150).First(i => scores[i] > normalMax + 0.1);
+        Assert.True(first < 2020, $"first flagged {first - 2000} points into the surge");
+
+        // The point residual alone does not tell the surge from the noise.
+        var pointOnly = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { Sustained = [] }), values);
+        var pointNormal = pointOnly.Skip(1000).Take(990).Max();
+        var pointSurge = pointOnly.Skip(2000).Take(150).Max();
+        Assert.True(pointSurge < pointNormal + 0.1, $"point residual alone: surge {pointSurge:0.###} vs normal max {pointNormal:0.###}");
     }
 }
