@@ -24,8 +24,11 @@ public sealed record CalibrationOptions
     /// </summary>
     public int RestPoints { get; init; } = 100;
 
-    /// <summary>Factor applied to non-exceeding scores during the rest period.</summary>
-    public double RestFactor { get; init; } = 0.25;
+    /// <summary>
+    /// Factor applied to non-exceeding scores during the rest period (0.1: low enough that a repeat of the anomaly
+    /// never crosses a threshold the peak did, non-zero so the plots still show the shape; 0.25 re-reported some).
+    /// </summary>
+    public double RestFactor { get; init; } = 0.1;
 
     /// <summary>
     /// How much a later score must exceed the peak during its rest period to be reported in full (default 0.1, one
