@@ -14,7 +14,9 @@ namespace ItOpsStream.Bench.Nab;
 /// skipped and counted; a repeated timestamp keeps its first row. Nothing of NAB is in this repository.
 /// When the checkout has NAB's published per-file results of Numenta HTM
 /// (<c>results/numenta/numenta_standard_scores.csv</c>), it also prints HTM's standard score over the same
-/// files, normalized as NAB does (raw + windows) / (2 · windows): the like-for-like reference for a subset.
+/// files, normalized as NAB does (raw + windows) / (2 · windows), unless those results cannot have been scored
+/// against these windows (a file scoring more than its window count): NAB's stored results were scored against
+/// the labels of their time, which are not always the checkout's.
 /// </summary>
 internal static class NabLabels
 {
@@ -104,6 +106,7 @@ internal static class NabLabels
 
         double sum = 0;
         int count = 0, windows = 0;
+        var foreign = new List<string>();
         foreach (var (name, n) in files)
         {
             if (raw.TryGetValue(name, out var score))
@@ -111,10 +114,20 @@ internal static class NabLabels
                 sum += score;
                 windows += n;
                 count++;
+
+                // A window is worth at most 1: a file scoring more was scored against more windows than it has here.
+                if (score > n + 1e-9)
+                {
+                    foreign.Add(FormattableString.Invariant($"{name} {score:0.00} with {n} window(s) here"));
+                }
             }
         }
 
-        if (windows > 0)
+        if (foreign.Count > 0)
+        {
+            Console.WriteLine($"nab-labels: Numenta HTM's per-file results were scored against other windows than these ({foreign.Count} file(s) above their window count: {string.Join("; ", foreign)}); no like-for-like HTM reference");
+        }
+        else if (windows > 0)
         {
             Console.WriteLine($"nab-labels: reference, Numenta HTM (published per-file results) on {count} of these files: NAB standard {100 * (sum + windows) / (2.0 * windows):0.0}");
         }
