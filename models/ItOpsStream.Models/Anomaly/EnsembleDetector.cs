@@ -47,6 +47,15 @@ public sealed record EnsembleOptions
     /// <summary>Factor on a novelty's tail probability: 0.01 adds 0.2 to its score with the default 10 decades; 1 disables novelties.</summary>
     public double NoveltyFactor { get; init; } = 0.01;
 
+    /// <summary>
+    /// Latest points left out of the range a novelty is judged against (they still count for
+    /// <see cref="Resolution"/>): a new low reached in a few steps, a staircase or a ramp, is judged against the range
+    /// before it began, not against its own previous step, which it never exceeds by the tolerance. Default 3 (on NAB a
+    /// sensor's slide to a new low, one window more at no false positive more; any lag from 3 to 100 points gave the
+    /// same); 0 judges against every earlier point. At most 16.
+    /// </summary>
+    public int NoveltyLagPoints { get; init; } = 3;
+
     /// <summary>Horizon of the range used by <see cref="Resolution"/> and novelties, in points (forgotten after one to two horizons).</summary>
     public int RangeMemoryPoints { get; init; } = 20_000;
 
@@ -67,6 +76,8 @@ public sealed record EnsembleOptions
     /// </summary>
     public bool DailyPrecedent { get; init; } = true;
 
+    private const int MaxNoveltyLag = 16;
+
     internal void Validate()
     {
         Seasonal?.Validate();
@@ -86,6 +97,11 @@ public sealed record EnsembleOptions
         if (NoveltyFactor is <= 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(NoveltyFactor), NoveltyFactor, "must be in (0, 1]");
+        }
+
+        if (NoveltyLagPoints is < 0 or > MaxNoveltyLag)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NoveltyLagPoints), NoveltyLagPoints, $"must be in [0, {MaxNoveltyLag}]");
         }
 
         foreach (var scale in Sustained)
@@ -129,6 +145,11 @@ internal sealed class EnsembleDetector : IStreamingDetector
     private readonly double _noveltyTolerance;
     private readonly double _noveltyFactor;
     private readonly double _ordinaryTail;
+
+    // The latest NoveltyLagPoints values, not yet in _range (a ring; _held.Length is the lag).
+    private readonly double[] _held;
+    private int _heldCount;
+    private int _heldNext;
     private ValueRange _range;
     private ScoreShaper _shaper;
 
@@ -148,6 +169,7 @@ internal sealed class EnsembleDetector : IStreamingDetector
         _noveltyTolerance = options.NoveltyTolerance;
         _noveltyFactor = options.NoveltyFactor;
         _ordinaryTail = options.Calibration.TailFraction;
+        _held = new double[options.NoveltyLagPoints];
         _range = new ValueRange(options.RangeMemoryPoints);
         _shaper = new ScoreShaper(options.Calibration);
     }
@@ -164,16 +186,46 @@ internal sealed class EnsembleDetector : IStreamingDetector
         return _shaper.Rest(_shaper.Surprise(TailProbability(timestampMs, value)));
     }
 
+    /// <summary>Keeps <paramref name="value"/> out of the novelty range for the lag; the value it displaces enters the range.</summary>
+    private void Hold(double value)
+    {
+        if (_held.Length == 0)
+        {
+            _range.Add(value);
+            return;
+        }
+
+        if (_heldCount == _held.Length)
+        {
+            _range.Add(_held[_heldNext]);
+        }
+        else
+        {
+            _heldCount++;
+        }
+
+        _held[_heldNext] = value;
+        _heldNext = (_heldNext + 1) % _held.Length;
+    }
+
     /// <summary>Combined tail probability of this point, before the rest period; updates the state.</summary>
     internal double TailProbability(long timestampMs, double value)
     {
         var warm = _baseline.IsWarm;
 
-        // The range before this point: its resolution floors the residual's scale, and leaving it is a novelty.
-        var span = _range.Span;
-        var novel = span > 0 && (value > _range.Max + (_noveltyTolerance * span) || value < _range.Min - (_noveltyTolerance * span));
-        _baseline.ScaleFloor = span * _invResolution;
-        _range.Add(value);
+        // Leaving the range of the values before the latest few is a novelty; the range of all values before this point
+        // floors the residual's scale (its resolution).
+        double oldMin = _range.Min, oldMax = _range.Max, min = oldMin, max = oldMax;
+        var oldSpan = oldMax > oldMin ? oldMax - oldMin : 0;
+        var novel = oldSpan > 0 && (value > oldMax + (_noveltyTolerance * oldSpan) || value < oldMin - (_noveltyTolerance * oldSpan));
+        for (var i = 0; i < _heldCount; i++)
+        {
+            min = Math.Min(min, _held[i]);
+            max = Math.Max(max, _held[i]);
+        }
+
+        _baseline.ScaleFloor = (max > min ? max - min : 0) * _invResolution;
+        Hold(value);
         var (z, cusum) = _baseline.Observe(timestampMs, value);
 
         // A seasonal profile taking over (_baseline.Promoted) does not restart the calibration here, as the single

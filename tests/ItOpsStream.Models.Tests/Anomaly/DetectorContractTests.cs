@@ -221,6 +221,7 @@ public sealed class DetectorFactoryTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Calibration = new CalibrationOptions { TailFraction = 0.7 } }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0, 3)] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0.1, 0.5)] }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { NoveltyLagPoints = 17 }));
     }
 }
 
@@ -289,6 +290,29 @@ public sealed class DefaultDetectorRangeTests
         var inside = SeriesGen.ScoreAll(DetectorFactory.Create("default"), Series(50))[288 * 3];
         var beyond = SeriesGen.ScoreAll(DetectorFactory.Create("default"), Series(80))[288 * 3];
         Assert.True(beyond >= inside + 0.15, $"beyond the range {beyond:0.###}, inside {inside:0.###}");
+    }
+
+    [Fact]
+    public void Score_StaircaseToANewLow_IsANoveltyThoughNoStepLeavesTheRangeOfTheOneBefore()
+    {
+        // A first day ramping 0 → 100 sets the range, then noise at 10; on day 3 the series walks down in steps of 2 (2 %
+        // of the range, under the 5 % tolerance) to -8 and stays there. Each step is within the tolerance of the step
+        // before; against the range before the staircase, -6 is beyond it.
+        var values = SeriesGen.Noise(288 * 4, 10, 0.5, seed: 27);
+        for (var i = 0; i < 288; i++)
+        {
+            values[i] = 100.0 * i / 287;
+        }
+
+        var start = 288 * 3;
+        for (var i = start; i < values.Length; i++)
+        {
+            values[i] = Math.Max(-8, 8 - (2 * (i - start)));
+        }
+
+        var lagged = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values).Skip(start).Take(30).Max();
+        var unlagged = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { NoveltyLagPoints = 0 }), values).Skip(start).Take(30).Max();
+        Assert.True(lagged >= unlagged + 0.15, $"staircase scored {lagged:0.###} with the novelty lag, {unlagged:0.###} without");
     }
 
     [Fact]
