@@ -13,7 +13,7 @@ public static class DetectorFactory
     /// <summary>Every accepted name with a one-line description, in help order.</summary>
     public static IReadOnlyList<(string Name, string Description)> Names { get; } =
     [
-        (Default, "seasonal-baseline residual at the series' range resolution and its sustained means, novelties beyond the range, daily recurrence (CUSUM re-levelling), calibrated; fast"),
+        (Default, "seasonal-baseline residual at the series' range resolution and its sustained means, novelties of the value and of its smoothed level, daily recurrence (CUSUM re-levelling), calibrated; fast"),
         (Ensemble, "default + CUSUM and spectral residual members, min-p combined; about 10x slower"),
         (Robust, "residual z-score against a Huber-clipped EWMA level and scale"),
         (Seasonal, "residual against daily/weekly profiles learnt online, robust fallback"),

@@ -56,6 +56,21 @@ public sealed record EnsembleOptions
     /// </summary>
     public int NoveltyLagPoints { get; init; } = 3;
 
+    /// <summary>
+    /// Weight of the newest point in the smoothed level (an exponentially weighted mean of the values, about 2 / α
+    /// points) whose leaving its own recent range by <see cref="LevelNoveltyTolerance"/> is a novelty too (same
+    /// <see cref="NoveltyFactor"/>, lag and horizon as the values' range): a level that slides or settles beyond where
+    /// it has been, a failing sensor, a draining pool, though no point is remarkable next to the last and the values'
+    /// own range is stretched by old spikes. 0 disables. Default 0.1, about 20 points.
+    /// </summary>
+    public double LevelNoveltyAlpha { get; init; } = 0.1;
+
+    /// <summary>
+    /// Share of the smoothed level's range it must pass to be new (default 0.03: smaller than the values' 5 %, as the
+    /// smoothed level has no spikes to widen its range).
+    /// </summary>
+    public double LevelNoveltyTolerance { get; init; } = 0.03;
+
     /// <summary>Horizon of the range used by <see cref="Resolution"/> and novelties, in points (forgotten after one to two horizons).</summary>
     public int RangeMemoryPoints { get; init; } = 20_000;
 
@@ -97,6 +112,16 @@ public sealed record EnsembleOptions
         if (NoveltyFactor is <= 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(NoveltyFactor), NoveltyFactor, "must be in (0, 1]");
+        }
+
+        if (LevelNoveltyAlpha is < 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LevelNoveltyAlpha), LevelNoveltyAlpha, "must be in [0, 1)");
+        }
+
+        if (LevelNoveltyTolerance is < 0 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LevelNoveltyTolerance), LevelNoveltyTolerance, "must be in [0, 10]");
         }
 
         if (NoveltyLagPoints is < 0 or > MaxNoveltyLag)
@@ -145,12 +170,11 @@ internal sealed class EnsembleDetector : IStreamingDetector
     private readonly double _noveltyTolerance;
     private readonly double _noveltyFactor;
     private readonly double _ordinaryTail;
-
-    // The latest NoveltyLagPoints values, not yet in _range (a ring; _held.Length is the lag).
-    private readonly double[] _held;
-    private int _heldCount;
-    private int _heldNext;
-    private ValueRange _range;
+    private readonly double _levelAlpha;
+    private readonly double _levelTolerance;
+    private LaggedRange _range;
+    private LaggedRange _levelRange;
+    private double _level = double.NaN;
     private ScoreShaper _shaper;
 
     public EnsembleDetector(EnsembleOptions? options = null, string name = DetectorFactory.Default)
@@ -169,8 +193,10 @@ internal sealed class EnsembleDetector : IStreamingDetector
         _noveltyTolerance = options.NoveltyTolerance;
         _noveltyFactor = options.NoveltyFactor;
         _ordinaryTail = options.Calibration.TailFraction;
-        _held = new double[options.NoveltyLagPoints];
-        _range = new ValueRange(options.RangeMemoryPoints);
+        _range = new LaggedRange(options.RangeMemoryPoints, options.NoveltyLagPoints);
+        _levelRange = new LaggedRange(options.RangeMemoryPoints, options.NoveltyLagPoints);
+        _levelAlpha = options.LevelNoveltyAlpha;
+        _levelTolerance = options.LevelNoveltyTolerance;
         _shaper = new ScoreShaper(options.Calibration);
     }
 
@@ -186,46 +212,23 @@ internal sealed class EnsembleDetector : IStreamingDetector
         return _shaper.Rest(_shaper.Surprise(TailProbability(timestampMs, value)));
     }
 
-    /// <summary>Keeps <paramref name="value"/> out of the novelty range for the lag; the value it displaces enters the range.</summary>
-    private void Hold(double value)
-    {
-        if (_held.Length == 0)
-        {
-            _range.Add(value);
-            return;
-        }
-
-        if (_heldCount == _held.Length)
-        {
-            _range.Add(_held[_heldNext]);
-        }
-        else
-        {
-            _heldCount++;
-        }
-
-        _held[_heldNext] = value;
-        _heldNext = (_heldNext + 1) % _held.Length;
-    }
-
     /// <summary>Combined tail probability of this point, before the rest period; updates the state.</summary>
     internal double TailProbability(long timestampMs, double value)
     {
         var warm = _baseline.IsWarm;
 
-        // Leaving the range of the values before the latest few is a novelty; the range of all values before this point
-        // floors the residual's scale (its resolution).
-        double oldMin = _range.Min, oldMax = _range.Max, min = oldMin, max = oldMax;
-        var oldSpan = oldMax > oldMin ? oldMax - oldMin : 0;
-        var novel = oldSpan > 0 && (value > oldMax + (_noveltyTolerance * oldSpan) || value < oldMin - (_noveltyTolerance * oldSpan));
-        for (var i = 0; i < _heldCount; i++)
+        // The range of the values before this point floors the residual's scale (its resolution); leaving the range of
+        // those before the latest few is a novelty, and so is the smoothed level leaving its own range.
+        _baseline.ScaleFloor = _range.Span * _invResolution;
+        var novel = _range.IsBeyond(value, _noveltyTolerance);
+        _range.Add(value);
+        if (_levelAlpha > 0)
         {
-            min = Math.Min(min, _held[i]);
-            max = Math.Max(max, _held[i]);
+            _level = double.IsNaN(_level) ? value : _level + (_levelAlpha * (value - _level));
+            novel |= _levelRange.IsBeyond(_level, _levelTolerance);
+            _levelRange.Add(_level);
         }
 
-        _baseline.ScaleFloor = (max > min ? max - min : 0) * _invResolution;
-        Hold(value);
         var (z, cusum) = _baseline.Observe(timestampMs, value);
 
         // A seasonal profile taking over (_baseline.Promoted) does not restart the calibration here, as the single

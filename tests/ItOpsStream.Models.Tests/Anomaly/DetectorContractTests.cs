@@ -222,6 +222,7 @@ public sealed class DetectorFactoryTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0, 3)] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0.1, 0.5)] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { NoveltyLagPoints = 17 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { LevelNoveltyAlpha = 1 }));
     }
 }
 
@@ -316,6 +317,32 @@ public sealed class DefaultDetectorRangeTests
     }
 
     [Fact]
+    public void Score_LevelSettlingBelowWhereItHasBeen_IsANoveltyInsideARangeWidenedBySpikes()
+    {
+        // Noise at 50 with spikes of ±30 every 25 points: the values' range is about 20..80 and large residuals are
+        // routine. On day 4 the level slides down by 10 over 300 points and stays: every value is inside the range and close
+        // to the one before, no residual stands out among the spikes', but the smoothed level has never been that low.
+        var values = SeriesGen.Noise(288 * 6, 50, 3, seed: 28);
+        for (var i = 0; i < values.Length; i += 25)
+        {
+            values[i] += (i / 25) % 2 == 0 ? 30 : -30;
+        }
+
+        var start = 288 * 4;
+        for (var i = start; i < values.Length; i++)
+        {
+            values[i] -= Math.Min(10, 10.0 * (i - start) / 300);
+        }
+
+        var with = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var without = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { LevelNoveltyAlpha = 0 }), values);
+        double Normal(double[] s) => s.Skip(288 * 2).Take(288 * 2).Max();
+        double Slide(double[] s) => s.Skip(start).Take(500).Max();
+        Assert.True(Slide(with) >= Normal(with) + 0.1, $"slide {Slide(with):0.###} vs normal max {Normal(with):0.###} with the level novelty");
+        Assert.True(Slide(without) < Normal(without) + 0.05, $"slide {Slide(without):0.###} vs normal max {Normal(without):0.###} without it");
+    }
+
+    [Fact]
     public void Score_SpikesTurningDense_IsFlaggedThoughEachSpikeIsOrdinary()
     {
         // Noise with a spike of 8σ every 60 points, then for 200 points one every 4: no spike is new, their rate is.
@@ -335,9 +362,10 @@ public sealed class DefaultDetectorRangeTests
         var dense = scores.Skip(2000).Take(200).Max();
         Assert.True(dense >= 0.3 && dense > normalMax + 0.1, $"dense spikes {dense:0.###} vs normal max {normalMax:0.###}");
 
-        var pointOnly = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { Sustained = [] }), values);
+        // The point residual alone does not see it (the smoothed level's new high, a level novelty, does too).
+        var pointOnly = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { Sustained = [], LevelNoveltyAlpha = 0 }), values);
         var pointDense = pointOnly.Skip(2000).Take(200).Max();
-        Assert.True(pointDense < dense - 0.1, $"without the sustained residual {pointDense:0.###}, with it {dense:0.###}");
+        Assert.True(pointDense < dense - 0.1, $"the point residual alone {pointDense:0.###}, the default {dense:0.###}");
     }
 
     [Fact]

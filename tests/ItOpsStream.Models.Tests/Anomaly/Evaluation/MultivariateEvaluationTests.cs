@@ -21,13 +21,13 @@ public sealed class MultivariateEvaluationTests
         var pca = MultivariateEvaluation.RunModel("pca", model, corpus);
         var univariate = MultivariateEvaluation.RunPerMetric("default", corpus);
 
-        // Measured: pca finds every window (NAB standard ≈ 93) where the default detector per metric finds
-        // 3–8 of 16 with a NAB standard score ≈ 5.
+        // Measured: pca finds every window (NAB standard ≈ 93, window F1 ≥ 0.97) where the default detector per metric
+        // scores 16–22, finding 4 of 16 windows (seed 42) or 12 of 16 among 126 false positives (seed 7): window F1 ≤ 0.21.
         var found = pca.Nab[0];
         Assert.True(pca.WindowWise.Recall >= 0.8, $"pca window recall {pca.WindowWise.Recall:0.00} ({found.DetectedWindows}/{found.Windows})");
         Assert.True(pca.WindowWise.Precision >= 0.7, $"pca window precision {pca.WindowWise.Precision:0.00}");
         Assert.True(found.NormalizedScore >= 70, $"pca NAB standard {found.NormalizedScore:0.0}");
-        Assert.True(univariate.WindowWise.Recall < pca.WindowWise.Recall - 0.3, $"default per metric recall {univariate.WindowWise.Recall:0.00} vs pca {pca.WindowWise.Recall:0.00}");
+        Assert.True(univariate.WindowWise.F1 < pca.WindowWise.F1 - 0.3, $"default per metric window F1 {univariate.WindowWise.F1:0.00} vs pca {pca.WindowWise.F1:0.00}");
         Assert.True(univariate.Nab[0].NormalizedScore < found.NormalizedScore - 40, $"default per metric NAB {univariate.Nab[0].NormalizedScore:0.0} vs pca {found.NormalizedScore:0.0}");
         Assert.Equal(3, pca.Nab.Count);
         Assert.All(pca.Series, s => Assert.NotNull(s.Multivariate));
