@@ -11,14 +11,14 @@ public interface IModelsProvider
 
 /// <summary>
 /// Holds the models of a models directory (<c>models promote</c>) and swaps them atomically when the
-/// manifest's version grows. A manifest whose models do not all load (a damaged file, a SHA-256 that
+/// manifest changes (a promotion; a directory recreated from scratch). A manifest whose models do not all load (a damaged file, a SHA-256 that
 /// does not match) keeps the previous models running; <see cref="TryReload"/> says why.
 /// </summary>
 /// <remarks>
 /// <see cref="Current"/> is a volatile reference: readers take no lock. <see cref="TryReload"/> is
 /// serialized (one reload at a time, from the watcher's timer or the caller at start). Each manifest
-/// version is tried once: a refused version is not retried, the next promotion (a higher version) is.
-/// A version that does not grow (a directory recreated from scratch) is not picked up before a restart.
+/// is tried once: a refused one is not retried, the next change (a promotion) is. A directory that
+/// lost its manifest keeps the models running until one appears.
 /// </remarks>
 public sealed class ModelsProvider : IModelsProvider
 {
@@ -39,7 +39,7 @@ public sealed class ModelsProvider : IModelsProvider
     public ModelSet Current => _current;
 
     /// <summary>
-    /// Reads the manifest; when its version grew, loads its models and makes them <see cref="Current"/>
+    /// Reads the manifest; when it changed, loads its models and makes them <see cref="Current"/>
     /// (or, if any does not load, keeps the current ones). Cheap when nothing changed: one small file read.
     /// </summary>
     public ModelReloadResult TryReload()
@@ -79,7 +79,7 @@ public sealed class ModelsProvider : IModelsProvider
 /// <summary>What a reload attempt did.</summary>
 public enum ModelReloadStatus
 {
-    /// <summary>The manifest version did not grow.</summary>
+    /// <summary>The manifest did not change (or there is none).</summary>
     Unchanged = 0,
 
     /// <summary>A new manifest version is in force.</summary>

@@ -145,9 +145,14 @@ public sealed record ModelManifest
 }
 
 /// <summary>
-/// Polls a models directory for a newer manifest: the hot-reload hook of a running engine. Cheap to
+/// Polls a models directory for a changed manifest: the hot-reload hook of a running engine. Cheap to
 /// call often (one small file read); the caller reloads its models when <see cref="TryRefresh"/> says so.
 /// </summary>
+/// <remarks>
+/// Any change counts, not only a higher version: a directory recreated from scratch starts again at
+/// version 1, and its models are not the ones running. A directory without a manifest (deleted, or being
+/// recreated) is no change: the models running keep running until a manifest appears.
+/// </remarks>
 public sealed class ModelDirectoryWatcher(string directory)
 {
     public string Directory { get; } = directory;
@@ -155,15 +160,22 @@ public sealed class ModelDirectoryWatcher(string directory)
     /// <summary>The manifest last returned by <see cref="TryRefresh"/> (version 0 before).</summary>
     public ModelManifest Current { get; private set; } = new();
 
-    /// <summary>True and the new manifest when its version grew since the last call.</summary>
+    /// <summary>True and the new manifest when it changed (its version or its entries) since the last call.</summary>
     public bool TryRefresh(out ModelManifest manifest)
     {
-        manifest = ModelManifest.Read(Directory);
-        if (manifest.Version <= Current.Version)
+        manifest = Current;
+        if (!System.IO.File.Exists(Path.Combine(Directory, ModelManifest.FileName)))
         {
-            manifest = Current;
             return false;
         }
+
+        var read = ModelManifest.Read(Directory);
+        if (read.Version == Current.Version && read.Models.SequenceEqual(Current.Models))
+        {
+            return false;
+        }
+
+        manifest = read;
 
         Current = manifest;
         return true;

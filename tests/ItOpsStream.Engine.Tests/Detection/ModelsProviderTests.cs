@@ -75,6 +75,31 @@ public sealed class ModelsProviderTests : IDisposable
     }
 
     [Fact]
+    public void TryReload_DirectoryRecreatedFromScratch_IsPickedUp_AndWhileItHasNoManifestTheModelsKeepRunning()
+    {
+        var zip = File("m.zip", FleetZip.Value);
+        ModelManifest.Promote(ModelsDir, zip, "fleet", "pca");
+        ModelManifest.Promote(ModelsDir, zip, "fleet", "pca");
+        var provider = new ModelsProvider(ModelsDir);
+        Assert.Equal(ModelReloadStatus.Loaded, provider.TryReload().Status);
+        var running = provider.Current;
+        Assert.Equal(2, running.Version);
+
+        Directory.Delete(ModelsDir, recursive: true);
+        Assert.Equal(ModelReloadStatus.Unchanged, provider.TryReload().Status);
+        Directory.CreateDirectory(ModelsDir);
+        Assert.Equal(ModelReloadStatus.Unchanged, provider.TryReload().Status);
+        Assert.Same(running, provider.Current);
+
+        // Version 1 again, lower than the running 2, and another model: it is what the directory now holds.
+        ModelManifest.Promote(ModelsDir, File("s.onnx", TinyOnnx.MaxAbs(8)), "spikes", "onnx", metric: "latency");
+        var reloaded = provider.TryReload();
+        Assert.Equal((ModelReloadStatus.Loaded, 1L), (reloaded.Status, reloaded.Version));
+        Assert.Equal("spikes", Assert.Single(provider.Current.Models).Name);
+        Assert.Equal(ModelReloadStatus.Unchanged, provider.TryReload().Status);
+    }
+
+    [Fact]
     public void TryReload_FileThatIsNotAModel_IsRefusedWithItsName()
     {
         ModelManifest.Promote(ModelsDir, File("junk.zip", [1, 2, 3, 4]), "fleet", "pca");
