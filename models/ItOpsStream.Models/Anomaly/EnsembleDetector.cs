@@ -146,7 +146,8 @@ public sealed record EnsembleOptions
 /// re-levelled by a CUSUM of its residuals after a change point, feeds the members: the absolute standardized residual
 /// (spikes, dips, a normal value at an abnormal hour), standardized no finer than the series' range allows
 /// (<see cref="EnsembleOptions.Resolution"/>) and normal again when it recurs daily (<see cref="DailyPrecedent"/>),
-/// more surprising beyond the recent range (a novelty, <see cref="EnsembleOptions.NoveltyTolerance"/>), or persistently
+/// more surprising when the value or its smoothed level leaves its recent range (a novelty,
+/// <see cref="EnsembleOptions.NoveltyTolerance"/>, <see cref="EnsembleOptions.LevelNoveltyAlpha"/>), or persistently
 /// one-sided over the last tens of points though no point alone is remarkable (<see cref="EnsembleOptions.Sustained"/>); in <c>ensemble</c>
 /// also the CUSUM itself (small persistent shifts, early) and the spectral residual of the raw values (changes of
 /// shape). Each member's statistic becomes a tail probability calibrated on this series; the ensemble takes the
