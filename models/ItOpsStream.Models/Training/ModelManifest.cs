@@ -164,13 +164,12 @@ public sealed class ModelDirectoryWatcher(string directory)
     public bool TryRefresh(out ModelManifest manifest)
     {
         manifest = Current;
-        if (!System.IO.File.Exists(Path.Combine(Directory, ModelManifest.FileName)))
-        {
-            return false;
-        }
-
         var read = ModelManifest.Read(Directory);
-        if (read.Version == Current.Version && read.Models.SequenceEqual(Current.Models))
+
+        // No manifest reads as version 0 without models: no change, so a directory deleted or being recreated
+        // leaves the running models alone (one read, so a deletion between two reads cannot look like a change).
+        var absent = read.Version == 0 && read.Models.Count == 0;
+        if (absent || (read.Version == Current.Version && read.Models.SequenceEqual(Current.Models)))
         {
             return false;
         }
