@@ -175,8 +175,7 @@ public sealed class ModelDirectoryWatcher(string directory)
         }
 
         manifest = read;
-
-        Current = manifest;
+        Current = read;
         return true;
     }
 }
