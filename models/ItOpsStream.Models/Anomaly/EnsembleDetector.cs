@@ -71,6 +71,33 @@ public sealed record EnsembleOptions
     /// </summary>
     public double LevelNoveltyTolerance { get; init; } = 0.03;
 
+    /// <summary>
+    /// Weight left to the residual's calibration when a seasonal profile first takes over (the daily profile, later perhaps
+    /// the weekly one: each halves it once; default 0.5).
+    /// The residuals seen so far came from a worse model and keep the fitted tail heavy; forgetting them (0, as the
+    /// single detectors do) means learning the tail again from nothing just as the series' history starts to count,
+    /// which flags ordinary points; keeping them whole keeps the tail heavy for thousands of points. Halving is the
+    /// compromise (NAB 58 files, bench/results/detectors.md: 1 → 70.0, 0.5 → 71.6, 0.4–0.8 → 70.0–70.5; 0 cost 3.5
+    /// points in an earlier version). In [0, 1].
+    /// </summary>
+    public double PromotionWeight { get; init; } = 0.5;
+
+    /// <summary>
+    /// History correction of a residual inside the known range (not a novelty): its tail probability is multiplied by
+    /// (n / <see cref="HistoryPoints"/>)^<c>HistoryExponent</c> once the series has been scored for n points beyond that,
+    /// up to <see cref="HistoryMaxFactor"/>. A long-watched series has had more chances to produce any given in-range
+    /// excursion; this partial multiple-testing correction makes the expected number of in-range alarms grow more slowly
+    /// than its history. Novelties are not corrected: records get rarer by themselves. Default 0.25 (a factor of 1.4 at
+    /// 16 000 points, about −0.015 on the score); 0 disables.
+    /// </summary>
+    public double HistoryExponent { get; init; } = 0.25;
+
+    /// <summary>History after which <see cref="HistoryExponent"/> applies, in scored points (default 4 000).</summary>
+    public int HistoryPoints { get; init; } = 4_000;
+
+    /// <summary>Largest factor of the history correction (default 2, reached at 16 × <see cref="HistoryPoints"/> with the default exponent), so a series watched for years stays as sensitive as one watched for months.</summary>
+    public double HistoryMaxFactor { get; init; } = 2;
+
     /// <summary>Horizon of the range used by <see cref="Resolution"/> and novelties, in points (forgotten after one to two horizons).</summary>
     public int RangeMemoryPoints { get; init; } = 20_000;
 
@@ -129,6 +156,26 @@ public sealed record EnsembleOptions
             throw new ArgumentOutOfRangeException(nameof(NoveltyLagPoints), NoveltyLagPoints, $"must be in [0, {MaxNoveltyLag}]");
         }
 
+        if (PromotionWeight is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PromotionWeight), PromotionWeight, "must be in [0, 1]");
+        }
+
+        if (HistoryExponent is < 0 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HistoryExponent), HistoryExponent, "must be in [0, 2]");
+        }
+
+        if (HistoryPoints < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HistoryPoints), HistoryPoints, "must be at least 1");
+        }
+
+        if (HistoryMaxFactor < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HistoryMaxFactor), HistoryMaxFactor, "must be at least 1");
+        }
+
         foreach (var scale in Sustained)
         {
             scale.Validate();
@@ -173,6 +220,12 @@ internal sealed class EnsembleDetector : IStreamingDetector
     private readonly double _ordinaryTail;
     private readonly double _levelAlpha;
     private readonly double _levelTolerance;
+    private readonly double _promotionWeight;
+    private readonly double _historyExponent;
+    private readonly double _historyPoints;
+    private readonly double _historyMaxFactor;
+    private long _scored;
+    private double _historyFactor = 1;
     private LaggedRange _range;
     private LaggedRange _levelRange;
     private double _level = double.NaN;
@@ -199,6 +252,10 @@ internal sealed class EnsembleDetector : IStreamingDetector
         _levelAlpha = options.LevelNoveltyAlpha;
         _levelTolerance = options.LevelNoveltyTolerance;
         _shaper = new ScoreShaper(options.Calibration);
+        _promotionWeight = options.PromotionWeight;
+        _historyExponent = options.HistoryExponent;
+        _historyPoints = options.HistoryPoints;
+        _historyMaxFactor = options.HistoryMaxFactor;
     }
 
     public string Name { get; }
@@ -232,10 +289,17 @@ internal sealed class EnsembleDetector : IStreamingDetector
 
         var (z, cusum) = _baseline.Observe(timestampMs, value);
 
-        // A seasonal profile taking over (_baseline.Promoted) does not restart the calibration here, as the single
-        // detectors do: with the range's resolution and the excursion floor, the worse model's residuals no longer
-        // keep the tail heavy, while learning it again from nothing, just as a series' history starts to count,
-        // flagged ordinary points (NAB subset in bench/results/detectors.md: 64.9 with the restart, 68.4 without).
+        // A seasonal profile taking over does not restart the calibration here, as the single detectors do: learning
+        // the tail again from nothing, just as a series' history starts to count, flagged ordinary points. The worse
+        // model's residuals only lose weight (PromotionWeight).
+        if (_baseline.Promoted)
+        {
+            _baseline.Promoted = false;
+            if (_promotionWeight < 1)
+            {
+                _residual.Discount(_promotionWeight);
+            }
+        }
 
         var p = 1.0;
         if (warm)
@@ -248,9 +312,20 @@ internal sealed class EnsembleDetector : IStreamingDetector
             }
 
             _residual.Observe(stat);
+
+            // The history factor moves slowly: refreshed every 64 points.
+            if ((++_scored & 63) == 0 && _historyExponent > 0 && _scored > _historyPoints && _historyFactor < _historyMaxFactor)
+            {
+                _historyFactor = Math.Min(_historyMaxFactor, Math.Pow(_scored / _historyPoints, _historyExponent));
+            }
+
             if (novel)
             {
                 p *= _noveltyFactor;
+            }
+            else
+            {
+                p = Math.Min(1, p * _historyFactor);
             }
 
             // Part of the residual member, not members of their own: no multiplicity factor (× 2 moved NAB by less

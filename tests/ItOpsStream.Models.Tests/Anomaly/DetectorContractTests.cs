@@ -223,6 +223,10 @@ public sealed class DetectorFactoryTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { Sustained = [new SustainedScale(0.1, 0.5)] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { NoveltyLagPoints = 17 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { LevelNoveltyAlpha = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { PromotionWeight = 1.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { HistoryExponent = -0.1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { HistoryPoints = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnsembleDetector(new EnsembleOptions { HistoryMaxFactor = 0.5 }));
     }
 }
 
@@ -390,5 +394,37 @@ public sealed class DefaultDetectorRangeTests
         var pointNormal = pointOnly.Skip(1000).Take(990).Max();
         var pointSurge = pointOnly.Skip(2000).Take(150).Max();
         Assert.True(pointSurge < pointNormal + 0.1, $"point residual alone: surge {pointSurge:0.###} vs normal max {pointNormal:0.###}");
+    }
+
+    [Fact]
+    public void Score_WhenTheDailyProfileTakesOver_TheLevelsResidualsLoseWeight()
+    {
+        // A daily cycle of ±20: the level predicts until the daily profile has seen its buckets and tracked 50 predictions
+        // (on the second day), then the profile takes over and the level's residuals, the cycle itself, keep only PromotionWeight of their weight.
+        var values = SeriesGen.Daily(288 * 5, 100, 20, 1, seed: 29);
+        var halved = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { PromotionWeight = 0.5 }), values);
+        var kept = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { PromotionWeight = 1 }), values);
+
+        var firstDifference = Enumerable.Range(0, values.Length).First(i => halved[i] != kept[i]);
+        Assert.InRange(firstDifference, 288 + 50, 288 * 2);
+    }
+
+    [Fact]
+    public void Score_InRangeExcursionAfterALongHistory_IsCorrectedForIt_ANoveltyIsNot()
+    {
+        // 40 000 points of noise (σ 2) around 100, a dip of -60 at 25 000 widening the range; at 30 000 a spike of +8 (inside
+        // the range), at 35 000 one of +16 (a new high). Only the first is one more of the many chances a long history had.
+        var values = SeriesGen.Noise(40_000, 100, 2, seed: 30);
+        values[25_000] -= 60;
+        values[30_000] += 8;
+        values[35_000] += 16;
+
+        var corrected = SeriesGen.ScoreAll(DetectorFactory.Create("default"), values);
+        var uncorrected = SeriesGen.ScoreAll(new EnsembleDetector(EnsembleOptions.Default with { HistoryExponent = 0 }), values);
+
+        // (30 000 / 4 000)^0.25 ≈ 1.65: log10(1.65) / 10 ≈ 0.022 off the score.
+        Assert.InRange(uncorrected[30_000] - corrected[30_000], 0.018, 0.026);
+        Assert.Equal(uncorrected[35_000], corrected[35_000], 9);
+        Assert.InRange(corrected[35_000], 0.3, 0.95);
     }
 }
