@@ -21,7 +21,10 @@ public sealed class DemoCommandTests
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var opened = lines.Where(l => l.Contains(" OPEN ", StringComparison.Ordinal)).ToList();
         Assert.True(opened.Count > 0, $"no incident opened; output was:\n{output}\nstderr:\n{stderr}");
-        Assert.All(opened, l => Assert.Matches(@" P[1-5] INC-\S+ v1 .*\| root cause: \S+ \(\d\.\d\d\) \| impacted: .* \| alerts: ", l));
+        Assert.All(opened, l => Assert.Matches(@" P[1-5] INC-\S+ v1 .*\| root cause: \S+ \(\d\.\d\d\) \| impacted: .* \| alerts: [1-9]\d* of [1-9]\d* firing, ", l));
+
+        // A resolved incident has no alert firing any more (the count is what changes as its alerts resolve one by one).
+        Assert.All(lines.Where(l => l.Contains(" RESOLVE ", StringComparison.Ordinal)), l => Assert.Matches(@"\| alerts: 0 of [1-9]\d* firing, ", l));
 
         // Correlation, not one incident per alert: some incident grows past its first alert.
         Assert.Contains(lines, l => l.Contains(" UPDATE ", StringComparison.Ordinal) && l.Contains(" alerts on ", StringComparison.Ordinal));

@@ -51,7 +51,7 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
 
                 if (changed && !redraw)
                 {
-                    output.WriteLine($"{DateTime.Now:HH:mm:ss} {row.Action.ToUpperInvariant(),-7} {row.Priority} {Short(row.Id)} v{row.Version} {row.Title} | root cause: {row.RootCause} | impacted: {row.Impacted} | alerts: {row.Checks}");
+                    output.WriteLine($"{DateTime.Now:HH:mm:ss} {row.Action.ToUpperInvariant(),-7} {row.Priority} {Short(row.Id)} v{row.Version} {row.Title} | root cause: {row.RootCause} | impacted: {row.Impacted} | alerts: {row.Firing} of {row.Alerts} firing, {row.Checks}");
                 }
             }
         }
@@ -83,12 +83,12 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
         screen.Append("\u001b[H\u001b[2J");
         screen.AppendLine("\u001b[1mItOpsStream demo\u001b[0m — incidents read back from the itops.incidents topic (Ctrl-C to stop)");
         screen.AppendLine();
-        screen.AppendLine(Fit($"{"STATE",-8} {"PRI",-3} {"INCIDENT",-12} {"VER",3} {"ALERTS",6}  {"ROOT CAUSE",-26} {"IMPACTED SERVICES",-34} TITLE", width));
+        screen.AppendLine(Fit($"{"STATE",-8} {"PRI",-3} {"INCIDENT",-12} {"VER",3} {"FIRING",7}  {"ROOT CAUSE",-26} {"IMPACTED SERVICES",-34} TITLE", width));
         foreach (var r in rows)
         {
             var color = r.Action is "resolve" or "merge" ? "\u001b[32m" : r.Priority is "P1" or "P2" ? "\u001b[31m" : "\u001b[33m";
             screen.Append(color);
-            screen.Append(Fit($"{r.Action.ToUpperInvariant(),-8} {r.Priority,-3} {Short(r.Id),-12} {r.Version,3} {r.Alerts,6}  {Cut(r.RootCause, 26),-26} {Cut(r.Impacted, 34),-34} {r.Title}", width));
+            screen.Append(Fit($"{r.Action.ToUpperInvariant(),-8} {r.Priority,-3} {Short(r.Id),-12} {r.Version,3} {$"{r.Firing}/{r.Alerts}",7}  {Cut(r.RootCause, 26),-26} {Cut(r.Impacted, 34),-34} {r.Title}", width));
             screen.AppendLine("\u001b[0m");
         }
 
@@ -119,11 +119,16 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
             bool hasAlerts = root.TryGetProperty("alerts", out var a) && a.ValueKind == JsonValueKind.Array;
             int alerts = hasAlerts ? a.GetArrayLength() : 0;
 
+            // Alerts resolving one by one are versions of their own: the firing count is what changed.
+            int firing = hasAlerts
+                ? a.EnumerateArray().Count(e => e.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.String && st.GetString() == "firing")
+                : 0;
+
             // Which checks joined (metric anomalies and log-derived alerts among them), in order of first appearance.
             var checks = hasAlerts
                 ? string.Join(", ", a.EnumerateArray().Select(e => e.TryGetProperty("check", out var c) ? c.GetString() : null).OfType<string>().Distinct(StringComparer.Ordinal))
                 : string.Empty;
-            return new Row(Text("incident_id"), root.GetProperty("version").GetInt64(), Text("action"), Text("priority"), Text("title"), rootCause, impacted.Length == 0 ? "-" : impacted, alerts, checks.Length == 0 ? "-" : checks, Text("updated_at"));
+            return new Row(Text("incident_id"), root.GetProperty("version").GetInt64(), Text("action"), Text("priority"), Text("title"), rootCause, impacted.Length == 0 ? "-" : impacted, alerts, firing, checks.Length == 0 ? "-" : checks, Text("updated_at"));
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -137,5 +142,5 @@ internal sealed class IncidentView(string bootstrapServers, string topic, TextWr
 
     private static string Fit(string line, int width) => line.Length <= width ? line : line[..width];
 
-    private sealed record Row(string Id, long Version, string Action, string Priority, string Title, string RootCause, string Impacted, int Alerts, string Checks, string UpdatedAt);
+    private sealed record Row(string Id, long Version, string Action, string Priority, string Title, string RootCause, string Impacted, int Alerts, int Firing, string Checks, string UpdatedAt);
 }
