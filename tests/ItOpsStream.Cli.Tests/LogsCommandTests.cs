@@ -57,4 +57,24 @@ public sealed class LogsCommandTests
         Assert.StartsWith("dataset,messages,ga", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("mean,2500,", lines[^1], StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("LineId,Content,EventId\n1,\"open,E1\n", "logs eval: Bad_2k.log_structured.csv line 2: unterminated quoted field")]
+    [InlineData("LineId,Content,EventId\n1,ok,E1\n2,short\n", "logs eval: Bad_2k.log_structured.csv line 3: 2 fields, the header has Content and EventId at columns 2 and 3")]
+    public async Task Eval_MalformedStructuredFile_ExitsTwoWithOneLineNamingFileAndLine(string csv, string expected)
+    {
+        string dir = Directory.CreateTempSubdirectory("itops-logs-eval-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "Bad_2k.log_structured.csv"), csv);
+            var stderr = new StringWriter();
+            int code = await CliApp.RunAsync(["logs", "eval", "--data", dir], new StringWriter(), stderr);
+            Assert.Equal(CliApp.ExitBadInput, code);
+            Assert.Equal($"itopsstream: {expected}", Assert.Single(stderr.ToString().TrimEnd().Split('\n')));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using ItOpsStream.Models.Csv;
 using ItOpsStream.Models.Logs;
 using ItOpsStream.Models.Logs.Evaluation;
 
@@ -168,34 +169,36 @@ internal static class LogsCommand
         var labels = new List<string>();
         int content = -1;
         int eventId = -1;
-        int record = 0;
-        foreach (var fields in CsvFields.ReadRecords(reader))
+        bool headerRead = false;
+        try
         {
-            record++;
-            if (record == 1)
+            foreach (var (line, fields) in CsvFields.ReadRecords(reader))
             {
-                content = IndexOf(fields, "Content");
-                eventId = IndexOf(fields, "EventId");
-                if (content < 0 || eventId < 0)
+                if (!headerRead)
                 {
-                    throw new CliInputException($"logs eval: {file.Name}: header needs Content and EventId columns");
-                }
+                    headerRead = true;
+                    content = IndexOf(fields, "Content");
+                    eventId = IndexOf(fields, "EventId");
+                    if (content < 0 || eventId < 0)
+                    {
+                        throw new CliInputException($"logs eval: {file.Name}: header needs Content and EventId columns");
+                    }
 
-                continue;
-            }
-
-            if (fields.Count <= Math.Max(content, eventId))
-            {
-                if (fields.Count == 1 && fields[0].Length == 0)
-                {
                     continue;
                 }
 
-                throw new CliInputException($"logs eval: {file.Name}: record {record} has {fields.Count} fields");
-            }
+                if (fields.Count <= Math.Max(content, eventId))
+                {
+                    throw new CliInputException($"logs eval: {file.Name} line {line}: {fields.Count} fields, the header has Content and EventId at columns {content + 1} and {eventId + 1}");
+                }
 
-            messages.Add(fields[content]);
-            labels.Add(fields[eventId]);
+                messages.Add(fields[content]);
+                labels.Add(fields[eventId]);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliInputException($"logs eval: {file.Name} {ex.Message}");
         }
 
         return (messages, labels);

@@ -1,3 +1,4 @@
+using ItOpsStream.Models.Csv;
 using ItOpsStream.Models.Logs.Evaluation;
 
 namespace ItOpsStream.Models.Tests.Logs;
@@ -43,6 +44,6 @@ public sealed class GroupingMetricsTests
         builder.Append(',');
         CsvFields.Append(builder, "plain");
         var record = CsvFields.ReadRecords(new StringReader(builder.ToString())).Single();
-        Assert.Equal(["a, \"b\"", "plain"], record);
+        Assert.Equal(["a, \"b\"", "plain"], record.Fields);
     }
 }

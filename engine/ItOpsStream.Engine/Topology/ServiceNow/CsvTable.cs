@@ -1,4 +1,4 @@
-using System.Text;
+using ItOpsStream.Models.Csv;
 
 namespace ItOpsStream.Engine.Topology.ServiceNow;
 
@@ -48,104 +48,31 @@ internal sealed class CsvTable
     {
         var rows = new List<(int, string[])>();
         string[]? header = null;
-        var field = new StringBuilder();
-        var fields = new List<string>();
-        int line = 1;
-        int rowLine = 1;
-        bool quoted = false;
-        bool fieldStarted = false;
-        int c;
-        while ((c = reader.Read()) >= 0)
+        try
         {
-            char ch = (char)c;
-            if (quoted)
+            foreach (var record in CsvFields.ReadRecords(reader))
             {
-                if (ch == '"')
+                if (header is null)
                 {
-                    if (reader.Peek() == '"')
-                    {
-                        reader.Read();
-                        field.Append('"');
-                    }
-                    else
-                    {
-                        quoted = false;
-                    }
+                    header = [.. record.Fields];
+                }
+                else if (record.Fields.Count > header.Length)
+                {
+                    throw new FormatException($"{source} line {record.Line}: {record.Fields.Count} fields but the header has {header.Length}");
                 }
                 else
                 {
-                    if (ch == '\n')
-                    {
-                        line++;
-                    }
-
-                    field.Append(ch);
+                    rows.Add((record.Line, [.. record.Fields]));
                 }
-
-                continue;
-            }
-
-            switch (ch)
-            {
-                case '"' when field.Length == 0 && !fieldStarted:
-                    quoted = true;
-                    fieldStarted = true;
-                    break;
-                case ',':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    fieldStarted = false;
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    EndRow();
-                    line++;
-                    rowLine = line;
-                    break;
-                default:
-                    field.Append(ch);
-                    fieldStarted = true;
-                    break;
             }
         }
-
-        if (quoted)
+        catch (InvalidDataException ex)
         {
-            throw new FormatException($"{source} line {rowLine}: unterminated quoted field");
+            throw new FormatException($"{source} {ex.Message}", ex);
         }
 
-        EndRow();
         return header is null
             ? throw new FormatException($"{source}: empty file, expected a header row")
             : new CsvTable(source, header, rows);
-
-        void EndRow()
-        {
-            fields.Add(field.ToString());
-            field.Clear();
-            fieldStarted = false;
-            if (fields.Count == 1 && fields[0].Length == 0)
-            {
-                fields.Clear();
-                return;
-            }
-
-            if (header is null)
-            {
-                fields[0] = fields[0].TrimStart('\uFEFF');
-                header = [.. fields];
-            }
-            else if (fields.Count > header.Length)
-            {
-                throw new FormatException($"{source} line {rowLine}: {fields.Count} fields but the header has {header.Length}");
-            }
-            else
-            {
-                rows.Add((rowLine, [.. fields]));
-            }
-
-            fields.Clear();
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ItOpsStream.Models.Csv;
 
 namespace ItOpsStream.Models.Logs.Evaluation;
 
