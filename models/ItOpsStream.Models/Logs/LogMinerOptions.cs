@@ -33,6 +33,15 @@ public sealed record LogMinerOptions
     /// </summary>
     public double MaxSiblingDifference { get; init; } = 0;
 
+    /// <summary>
+    /// Whether a word in a message's first position may become a variable by showing
+    /// <see cref="DistinctValuesToGeneralize"/> values. Off by default: the first word names the event (<c>boot (command
+    /// 12)</c> / <c>halt (command 12)</c>, <c>tickTime set to 2000</c> / <c>maxClientCnxns set to 60</c>), as in
+    /// Drain's parse tree, whose first level below the length is the first token. Masked values (numbers, addresses,
+    /// paths) in the first position vary as usual.
+    /// </summary>
+    public bool GeneralizeFirstWord { get; init; }
+
     /// <summary>Messages are cut to this many tokens; the rest becomes one variable. Default 128.</summary>
     public int MaxTokens { get; init; } = 128;
 

@@ -52,6 +52,19 @@ public sealed partial class LogTemplateMiner
         return CreateCluster(ids, bucket);
     }
 
+    /// <summary>The <c>key=&lt;*&gt;</c> token when <paramref name="own"/> and every value share a key, else null.</summary>
+    private int? KeyWildcardOf(int own, IEnumerable<int> values)
+    {
+        int key = _keyOf[own];
+        if (key == 0 || values.Any(v => _keyOf[v] != key))
+        {
+            return null;
+        }
+
+        var text = _wordTexts[own];
+        return Intern(string.Concat(text.AsSpan(0, text.AsSpan().IndexOfAny('=', ':') + 1), "<*>"));
+    }
+
     /// <summary>True when a cluster token accepts a message token.</summary>
     private bool Accepts(int own, int token) =>
         own <= Masked || own == token || (_isKeyWildcard[own] && _keyOf[token] == _keyOf[own]);
@@ -101,11 +114,18 @@ public sealed partial class LogTemplateMiner
                 continue;
             }
 
+            if (i == 0 && !_options.GeneralizeFirstWord)
+            {
+                continue;
+            }
+
             var values = cluster.ValuesAt(i);
             values.Add(ids[i]);
             if (values.Count >= _options.DistinctValuesToGeneralize)
             {
-                cluster.Tokens[i] = Wildcard;
+                // user=root, user=guest, … : the value varies, the key stays (user=<*>), so a template with the pair
+                // and one without it stay apart.
+                cluster.Tokens[i] = KeyWildcardOf(own, values) ?? Wildcard;
                 cluster.Candidates!.Remove(i);
                 changed = true;
             }

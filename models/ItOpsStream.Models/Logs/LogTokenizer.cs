@@ -50,8 +50,17 @@ internal static class LogTokenizer
             }
 
             int start = i;
+            int end = -1;
             while (i < n && !IsDelimiter(message[i]))
             {
+                // A dot leader inside a token separates a label from its value (instruction......0, depth.....12).
+                if (message[i] == '.' && i > start && IsDotLeader(message, i, out int after))
+                {
+                    end = i;
+                    i = after;
+                    break;
+                }
+
                 // key="a quoted value" is one token, spaces and all: tag="View Lock" varies like tag="wakelock".
                 if (message[i] == '"' && i > start && message[i - 1] == '=')
                 {
@@ -65,6 +74,7 @@ internal static class LogTokenizer
                 i++;
             }
 
+            int tokenEnd = end >= 0 ? end : i;
             if (count == tokens.Length)
             {
                 // Over the cap: the rest of the message joins the last token as one variable.
@@ -74,19 +84,72 @@ internal static class LogTokenizer
                 return count;
             }
 
-            var token = Classify(message, start, i - start, maskAllKeyValues);
-            if (token.Kind == TokenKind.Word && count > 0 && tokens[count - 1].Kind == TokenKind.Variable && IsUnit(message.Slice(start, i - start)))
+            var token = Classify(message, start, tokenEnd - start, maskAllKeyValues);
+            if (token.Kind == TokenKind.Word && count > 0 && tokens[count - 1].Kind == TokenKind.Variable && IsUnit(message.Slice(start, tokenEnd - start)))
             {
                 var previous = tokens[count - 1];
-                tokens[count - 1] = previous with { Length = i - previous.Start };
+                tokens[count - 1] = previous with { Length = tokenEnd - previous.Start };
                 continue;
             }
 
             tokens[count++] = token;
         }
 
+        MaskDateWords(message, tokens[..count]);
         return count;
     }
+
+    /// <summary>
+    /// Month and weekday names that are part of a date are variables like the day and time next to them ("at Sun Jul 10
+    /// 03:55:15 2005", "Fri Jul 1"): a month next to a token starting with a digit, a weekday before such a month or
+    /// digit. Elsewhere they stay words ("May I", "the Mon team").
+    /// </summary>
+    private static void MaskDateWords(ReadOnlySpan<char> message, Span<LogToken> tokens)
+    {
+        for (int k = 0; k < tokens.Length; k++)
+        {
+            if (tokens[k].Kind == TokenKind.Word && IsMonthName(DateWord(message, tokens[k]))
+                && ((k > 0 && StartsWithDigit(message, tokens[k - 1])) || (k + 1 < tokens.Length && StartsWithDigit(message, tokens[k + 1]))))
+            {
+                tokens[k] = tokens[k] with { Kind = TokenKind.Variable };
+            }
+        }
+
+        for (int k = 0; k + 1 < tokens.Length; k++)
+        {
+            if (tokens[k].Kind == TokenKind.Word && IsWeekdayName(DateWord(message, tokens[k]))
+                && (StartsWithDigit(message, tokens[k + 1]) || (tokens[k + 1].Kind == TokenKind.Variable && IsMonthName(DateWord(message, tokens[k + 1])))))
+            {
+                tokens[k] = tokens[k] with { Kind = TokenKind.Variable };
+            }
+        }
+    }
+
+    private static ReadOnlySpan<char> DateWord(ReadOnlySpan<char> message, LogToken token) => message.Slice(token.Start, token.Length).TrimEnd(",.");
+
+    private static bool StartsWithDigit(ReadOnlySpan<char> message, LogToken token) => token.Length > 0 && char.IsAsciiDigit(message[token.Start]);
+
+    private static bool IsMonthName(ReadOnlySpan<char> word) => word.Length >= 3 && StartsWithName(word, Months);
+
+    private static bool IsWeekdayName(ReadOnlySpan<char> word) => word.Length >= 3 && StartsWithName(word, Weekdays);
+
+    // Capitalised abbreviation, or the full name (Sept and the like are rare enough to leave out).
+    private static bool StartsWithName(ReadOnlySpan<char> word, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (word.Length == 3 ? word.SequenceEqual(name.AsSpan(0, 3)) : word.SequenceEqual(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] Months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+    private static readonly string[] Weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
     private static void TrimTrailingDelimiters(ReadOnlySpan<char> message, ref LogToken token)
     {
@@ -97,6 +160,18 @@ internal static class LogTokenizer
         }
 
         token = token with { Length = end - token.Start };
+    }
+
+    /// <summary>A run of at least three dots at <paramref name="i"/> with more of the token after it; <paramref name="after"/> is past the run.</summary>
+    private static bool IsDotLeader(ReadOnlySpan<char> message, int i, out int after)
+    {
+        after = i;
+        while (after < message.Length && message[after] == '.')
+        {
+            after++;
+        }
+
+        return after - i >= 3 && after < message.Length && !IsDelimiter(message[after]);
     }
 
     private static bool IsDelimiter(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '|';
@@ -151,8 +226,9 @@ internal static class LogTokenizer
             }
         }
 
-        if (wildcard)
+        if (wildcard || t is "()" or "[]" or "{}" or "\"\"" or "''")
         {
+            // <*>, or an empty value in its brackets or quotes ("from 10.0.0.1 (host.example)" / "from 10.0.0.1 ()").
             return new LogToken(start, length, TokenKind.Variable);
         }
 

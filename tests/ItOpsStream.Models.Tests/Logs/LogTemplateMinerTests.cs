@@ -211,7 +211,7 @@ public sealed class LogTemplateMinerTests
         miner.Mine("acquire lock=4, tag=\"*launch*\", uid=10");
         var d = miner.Mine("acquire lock=5, tag=\"SCREEN_FROZEN\", uid=11");
         Assert.Equal(a.TemplateId, d.TemplateId);
-        Assert.Equal("acquire lock=<*> <*> uid=<*>", miner.GetTemplate(a.TemplateId)!.Text);
+        Assert.Equal("acquire lock=<*> tag=<*> uid=<*>", miner.GetTemplate(a.TemplateId)!.Text);
     }
 
     [Fact]
@@ -264,4 +264,61 @@ public sealed class LogTemplateMinerTests
         var match = miner.Mine(raw);
         Assert.Equal(expected, miner.GetTemplate(match.TemplateId)!.Text);
     }
+
+    [Fact]
+    public void Mine_DotLeaderInsideAToken_SeparatesLabelAndValue()
+    {
+        // BGL: "program interrupt: illegal instruction......0": the label is a constant, only the value varies.
+        var miner = new LogTemplateMiner();
+        var illegal = miner.Mine("program interrupt: illegal instruction......0");
+        var again = miner.Mine("program interrupt: illegal instruction......1");
+        var privileged = miner.Mine("program interrupt: privileged instruction...0");
+
+        Assert.Equal(illegal.TemplateId, again.TemplateId);
+        Assert.NotEqual(illegal.TemplateId, privileged.TemplateId);
+        Assert.Equal("program interrupt: illegal instruction <*>", miner.GetTemplate(illegal.TemplateId)!.Text);
+        Assert.Equal("Waiting... done", miner.GetTemplate(miner.Mine("Waiting... done").TemplateId)!.Text);
+    }
+
+    [Fact]
+    public void Mine_FirstWord_NamesTheEventUnlessConfiguredOtherwise()
+    {
+        string[] commands = ["boot", "halt", "wait", "reboot", "shutdown", "probe"];
+        var miner = new LogTemplateMiner();
+        var ids = commands.Select((c, i) => miner.Mine($"{c} (command {1000 + i})").TemplateId).ToList();
+        Assert.Equal(commands.Length, ids.Distinct().Count());
+
+        var eager = new LogTemplateMiner(LogMinerOptions.Default with { GeneralizeFirstWord = true });
+        var eagerIds = commands.Select((c, i) => eager.Mine($"{c} (command {1000 + i})").TemplateId).Select(eager.ResolveId).Distinct().ToList();
+        Assert.Equal("<*> (command <*>", eager.GetTemplate(eager.ResolveId(eagerIds[^1]))!.Text);
+    }
+
+    [Fact]
+    public void Mine_MonthAndWeekdayNamesInADate_AreVariables_ElsewhereWords()
+    {
+        var miner = new LogTemplateMiner();
+        var a = miner.Mine("connection from 10.0.0.1 (h1.example.net) at Sun Jul 10 03:55:15 2005");
+        var b = miner.Mine("connection from 10.0.0.2 (h2.example.net) at Mon Jun 27 11:02:40 2005");
+        var c = miner.Mine("connection from 10.0.0.3 () at Fri Jul 1 00:00:01 2005");
+
+        Assert.Equal(a.TemplateId, b.TemplateId);
+        Assert.Equal(a.TemplateId, c.TemplateId);
+        Assert.Equal("connection from <*> <*> at <*> <*> <*> <*> <*>", miner.GetTemplate(a.TemplateId)!.Text);
+        Assert.NotEqual(miner.Mine("the Mon team paged").TemplateId, miner.Mine("the Tue team paged").TemplateId);
+    }
+
+    [Fact]
+    public void Mine_KeyValueWordsThatVary_KeepTheirKey()
+    {
+        // OpenSSH: the same failure with and without "user=NAME" are two events; the user name is the variable.
+        var miner = new LogTemplateMiner();
+        string[] users = ["alice", "bob", "carol", "dave", "erin", "frank"];
+        var withUser = users.Select(u => miner.Mine($"authentication failure; rhost=10.0.0.1 user={u}").TemplateId).ToList();
+        var without = miner.Mine("authentication failure; rhost=10.0.0.1").TemplateId;
+
+        Assert.Equal(withUser[^1], miner.ResolveId(withUser[0]));
+        Assert.NotEqual(withUser[^1], without);
+        Assert.Equal("authentication failure; rhost=<*> user=<*>", miner.GetTemplate(withUser[^1])!.Text);
+    }
 }
+
