@@ -136,6 +136,11 @@ internal static class LogTokenizer
     // Capitalised abbreviation, or the full name (Sept and the like are rare enough to leave out).
     private static bool StartsWithName(ReadOnlySpan<char> word, string[] names)
     {
+        if (word.Length > 9 || !char.IsAsciiLetterUpper(word[0]))
+        {
+            return false;
+        }
+
         foreach (var name in names)
         {
             if (word.Length == 3 ? word.SequenceEqual(name.AsSpan(0, 3)) : word.SequenceEqual(name))
