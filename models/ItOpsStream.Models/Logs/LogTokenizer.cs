@@ -129,21 +129,22 @@ internal static class LogTokenizer
 
     private static bool StartsWithDigit(ReadOnlySpan<char> message, LogToken token) => token.Length > 0 && char.IsAsciiDigit(message[token.Start]);
 
-    private static bool IsMonthName(ReadOnlySpan<char> word) => word.Length >= 3 && StartsWithName(word, Months);
+    // The abbreviation (as a syslog header has it, IsMonth) or the full name; Sept and the like are rare enough to leave out.
+    private static bool IsMonthName(ReadOnlySpan<char> word) => IsMonth(word) || IsFullName(word, Months);
 
-    private static bool IsWeekdayName(ReadOnlySpan<char> word) => word.Length >= 3 && StartsWithName(word, Weekdays);
+    private static bool IsWeekdayName(ReadOnlySpan<char> word) =>
+        word is "Mon" or "Tue" or "Wed" or "Thu" or "Fri" or "Sat" or "Sun" || IsFullName(word, Weekdays);
 
-    // Capitalised abbreviation, or the full name (Sept and the like are rare enough to leave out).
-    private static bool StartsWithName(ReadOnlySpan<char> word, string[] names)
+    private static bool IsFullName(ReadOnlySpan<char> word, string[] names)
     {
-        if (word.Length > 9 || !char.IsAsciiLetterUpper(word[0]))
+        if (word.Length is < 4 or > 9 || !char.IsAsciiLetterUpper(word[0]))
         {
             return false;
         }
 
         foreach (var name in names)
         {
-            if (word.Length == 3 ? word.SequenceEqual(name.AsSpan(0, 3)) : word.SequenceEqual(name))
+            if (word.SequenceEqual(name))
             {
                 return true;
             }
