@@ -29,7 +29,11 @@ public static class CsvFields
         int recordLine = 1;
         bool quoted = false;
         bool fieldStarted = false;
-        bool first = true;
+        if (reader.Peek() == '\uFEFF')
+        {
+            reader.Read();
+        }
+
         int c;
         while ((c = reader.Read()) >= 0)
         {
@@ -63,8 +67,6 @@ public static class CsvFields
 
             switch (ch)
             {
-                case '\uFEFF' when first && line == 1 && fields.Count == 0 && !fieldStarted:
-                    break;
                 case '"' when !fieldStarted:
                     quoted = true;
                     fieldStarted = true;
@@ -113,7 +115,6 @@ public static class CsvFields
             fields.Add(field.ToString());
             field.Clear();
             fieldStarted = false;
-            first = false;
             var record = new CsvRecord(recordLine, fields);
             fields = [];
             return record;
